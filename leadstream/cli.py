@@ -1,0 +1,165 @@
+"""The `leadstream` command: one click group; each command hands its work to its stage."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+import orjson
+
+from leadstream.errors import LeadstreamError
+from leadstream.settings import Settings, load_settings
+
+
+def _settings(ctx: click.Context, **overrides) -> Settings:
+    """Settings from defaults, environment, the group's options and this command's options."""
+    return load_settings({**ctx.obj, **overrides})
+
+
+class _LeadstreamGroup(click.Group):
+    """A group that reports user-fixable errors as one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except LeadstreamError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_LeadstreamGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Folder for the database, "
+              "spool, checkpoints and model store [env LEADSTREAM_DATA_DIR; default ./var].")
+@click.option("--database-url", help="sqlite:///FILE or mysql+pymysql://USER@HOST/DB "
+              "[env LEADSTREAM_DATABASE_URL].")
+@click.option("--campaigns", "campaigns_file", type=click.Path(path_type=Path),
+              help="Campaigns TOML file [env LEADSTREAM_CAMPAIGNS_FILE].")
+@click.option("--mlflow-uri", "mlflow_tracking_uri",
+              help="MLflow tracking and registry URI [env LEADSTREAM_MLFLOW_TRACKING_URI].")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, **options) -> None:
+    """Leadstream: find B2B buying signals in the Twitter/X stream."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = options
+
+
+@cli.command("init-db")
+@click.pass_context
+def init_db_command(ctx: click.Context) -> None:
+    """Create the database tables (safe to run again)."""
+    from leadstream.storage.engine import init_db, make_engine, safe_url
+
+    settings = _settings(ctx)
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    click.echo(f"database ready: {safe_url(engine)}")
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["viewer", "sales", "admin"]), default="sales",
+              show_default=True, help="viewer reads; sales also labels leads; admin does all.")
+@click.password_option(envvar="LEADSTREAM_NEW_USER_PASSWORD",
+                       help="Password [env LEADSTREAM_NEW_USER_PASSWORD, else prompted].")
+@click.pass_context
+def create_user_command(ctx: click.Context, username: str, role: str, password: str) -> None:
+    """Create a dashboard user, or reset their password and role."""
+    from leadstream.storage.engine import init_db, make_engine
+    from leadstream.storage.users import save_user
+
+    engine = make_engine(_settings(ctx).database_url)
+    init_db(engine)
+    save_user(engine, username, password, role)
+    click.echo(f"user {username!r} saved with role {role}")
+
+
+@cli.command()
+@click.option("--source", type=click.Choice(["replay", "v2", "v1.1"]), default="replay",
+              show_default=True, help="Recorded stream, X API v2 filtered stream, or v1.1 "
+              "statuses/filter through Twython.")
+@click.option("--replay-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Recorded stream (.jsonl or .jsonl.gz) [env LEADSTREAM_REPLAY_FILE].")
+@click.option("--rate", "replay_rate", type=float, help="Replayed tweets per second (0: as fast "
+              "as possible) [env LEADSTREAM_REPLAY_RATE].")
+@click.option("--api-url", default=None, help="Base URL of the Twitter API (for testing).")
+@click.pass_context
+def collect(ctx: click.Context, source: str, api_url: str | None, **options) -> None:
+    """Read the stream and append normalised tweets to the spool (Ctrl-C stops)."""
+    from collector.run import collect as run_collector
+
+    stats = run_collector(_settings(ctx, **options), source=source, api_url=api_url)
+    click.echo(orjson.dumps(stats).decode())
+
+
+@cli.command()
+@click.option("--until-idle", is_flag=True, help="Stop once the spool has been scored.")
+@click.option("--spark-master", help="local[*] or spark://HOST:7077 [env LEADSTREAM_SPARK_MASTER].")
+@click.pass_context
+def score(ctx: click.Context, until_idle: bool, **options) -> None:
+    """Run the Spark scoring query: spool -> keyword prefilter -> classifier -> leads."""
+    from scoring.job import run_scoring
+
+    run_scoring(_settings(ctx, **options), until_idle=until_idle)
+
+
+@cli.command()
+@click.option("--engine", "engine_kind", type=click.Choice(["sklearn", "spark"]),
+              default="sklearn", show_default=True, help="Fit with scikit-learn or Spark MLlib.")
+@click.option("--seed-dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Folder of seed label files (default: the bundled seed labels).")
+@click.option("--promote/--no-promote", default=False,
+              help="Make the new version champion when there is none yet.")
+@click.pass_context
+def train(ctx: click.Context, engine_kind: str, seed_dir: Path | None, promote: bool) -> None:
+    """Fit the buying-signal classifier on seed and feedback labels and register it."""
+    from training.train import train_and_register
+
+    result = train_and_register(_settings(ctx), engine_kind=engine_kind, seed_dir=seed_dir,
+                                promote_if_first=promote)
+    click.echo(orjson.dumps(result).decode())
+
+
+@cli.command()
+@click.option("--labels", "labels_path", required=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help='JSON Lines: {"text": ..., "label": 0 or 1} per line.')
+@click.option("--model", "model_uri", help="Model URI (default: models:/NAME@champion).")
+@click.pass_context
+def evaluate(ctx: click.Context, labels_path: Path, model_uri: str | None) -> None:
+    """Score labelled texts with a model and print n, precision, recall, f1, pr_auc, threshold."""
+    from training.evaluate import evaluate_file
+
+    click.echo(orjson.dumps(evaluate_file(_settings(ctx), labels_path, model_uri)).decode())
+
+
+@cli.command()
+@click.option("--host", "dashboard_host", help="Address to listen on [env LEADSTREAM_DASHBOARD_HOST].")
+@click.option("--port", "dashboard_port", type=int, help="Port [env LEADSTREAM_DASHBOARD_PORT].")
+@click.pass_context
+def serve(ctx: click.Context, **options) -> None:
+    """Serve the dashboard (live leads, charts, feedback buttons)."""
+    from dashboard.server import serve_forever
+
+    serve_forever(_settings(ctx, **options))
+
+
+@cli.command()
+@click.option("--rate", "replay_rate", type=float, help="Replayed tweets per second.")
+@click.option("--replay-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Recorded stream to replay (default: the bundled demo stream).")
+@click.option("--port", "dashboard_port", type=int, help="Dashboard port.")
+@click.pass_context
+def run(ctx: click.Context, **options) -> None:
+    """The main job: replay -> spool -> Spark scorer -> database, with the dashboard live."""
+    from leadstream.main_job import run_main_job
+
+    run_main_job(_settings(ctx, **options))
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="leadstream")
