@@ -33,7 +33,9 @@ class Campaign:
 
     def negative_pattern(self, java: bool = False) -> str | None:
         """Regex for the negative keywords, or None when the campaign has none."""
-        return word_prefix_pattern(self.negative_keywords, java) if self.negative_keywords else None
+        return (
+            word_prefix_pattern(self.negative_keywords, java) if self.negative_keywords else None
+        )
 
     def accepts_language(self, lang: str | None) -> bool:
         """Whether a tweet in this language belongs to the campaign (no list: every language)."""
@@ -65,10 +67,14 @@ def parse_campaign(entry: object, where: str) -> Campaign:
         raise ConfigError(f"{where}: must be a table")
     allowed = {"name", "keywords", "negative_keywords", "languages", "products"}
     if extra := sorted(set(entry) - allowed):
-        raise ConfigError(f"{where}.{extra[0]}: unknown key (allowed: {', '.join(sorted(allowed))})")
+        raise ConfigError(
+            f"{where}.{extra[0]}: unknown key (allowed: {', '.join(sorted(allowed))})"
+        )
     name = entry.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(f"{where}.name: must be lowercase letters, digits, '-' or '_', got {name!r}")
+        raise ConfigError(
+            f"{where}.name: must be lowercase letters, digits, '-' or '_', got {name!r}"
+        )
     languages = _strings(entry.get("languages"), f"{where}.languages", required=False)
     if bad := [lang for lang in languages if not _LANG.match(lang)]:
         raise ConfigError(f"{where}.languages: {bad[0]!r} is not an ISO 639 code such as 'en'")

@@ -28,14 +28,27 @@ class _LeadstreamGroup(click.Group):
 
 
 @click.group(cls=_LeadstreamGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Folder for the database, "
-              "spool, checkpoints and model store [env LEADSTREAM_DATA_DIR; default ./var].")
-@click.option("--database-url", help="sqlite:///FILE or mysql+pymysql://USER@HOST/DB "
-              "[env LEADSTREAM_DATABASE_URL].")
-@click.option("--campaigns", "campaigns_file", type=click.Path(path_type=Path),
-              help="Campaigns TOML file [env LEADSTREAM_CAMPAIGNS_FILE].")
-@click.option("--mlflow-uri", "mlflow_tracking_uri",
-              help="MLflow tracking and registry URI [env LEADSTREAM_MLFLOW_TRACKING_URI].")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    help="Folder for the database, "
+    "spool, checkpoints and model store [env LEADSTREAM_DATA_DIR; default ./var].",
+)
+@click.option(
+    "--database-url",
+    help="sqlite:///FILE or mysql+pymysql://USER@HOST/DB [env LEADSTREAM_DATABASE_URL].",
+)
+@click.option(
+    "--campaigns",
+    "campaigns_file",
+    type=click.Path(path_type=Path),
+    help="Campaigns TOML file [env LEADSTREAM_CAMPAIGNS_FILE].",
+)
+@click.option(
+    "--mlflow-uri",
+    "mlflow_tracking_uri",
+    help="MLflow tracking and registry URI [env LEADSTREAM_MLFLOW_TRACKING_URI].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, **options) -> None:
@@ -61,10 +74,17 @@ def init_db_command(ctx: click.Context) -> None:
 
 @cli.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["viewer", "sales", "admin"]), default="sales",
-              show_default=True, help="viewer reads; sales also labels leads; admin does all.")
-@click.password_option(envvar="LEADSTREAM_NEW_USER_PASSWORD",
-                       help="Password [env LEADSTREAM_NEW_USER_PASSWORD, else prompted].")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "sales", "admin"]),
+    default="sales",
+    show_default=True,
+    help="viewer reads; sales also labels leads; admin does all.",
+)
+@click.password_option(
+    envvar="LEADSTREAM_NEW_USER_PASSWORD",
+    help="Password [env LEADSTREAM_NEW_USER_PASSWORD, else prompted].",
+)
 @click.pass_context
 def create_user_command(ctx: click.Context, username: str, role: str, password: str) -> None:
     """Create a dashboard user, or reset their password and role."""
@@ -78,13 +98,24 @@ def create_user_command(ctx: click.Context, username: str, role: str, password: 
 
 
 @cli.command()
-@click.option("--source", type=click.Choice(["replay", "v2", "v1.1"]), default="replay",
-              show_default=True, help="Recorded stream, X API v2 filtered stream, or v1.1 "
-              "statuses/filter through Twython.")
-@click.option("--replay-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Recorded stream (.jsonl or .jsonl.gz) [env LEADSTREAM_REPLAY_FILE].")
-@click.option("--rate", "replay_rate", type=float, help="Replayed tweets per second (0: as fast "
-              "as possible) [env LEADSTREAM_REPLAY_RATE].")
+@click.option(
+    "--source",
+    type=click.Choice(["replay", "v2", "v1.1"]),
+    default="replay",
+    show_default=True,
+    help="Recorded stream, X API v2 filtered stream, or v1.1 statuses/filter through Twython.",
+)
+@click.option(
+    "--replay-file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Recorded stream (.jsonl or .jsonl.gz) [env LEADSTREAM_REPLAY_FILE].",
+)
+@click.option(
+    "--rate",
+    "replay_rate",
+    type=float,
+    help="Replayed tweets per second (0: as fast as possible) [env LEADSTREAM_REPLAY_RATE].",
+)
 @click.option("--api-url", default=None, help="Base URL of the Twitter API (for testing).")
 @click.pass_context
 def collect(ctx: click.Context, source: str, api_url: str | None, **options) -> None:
@@ -97,7 +128,9 @@ def collect(ctx: click.Context, source: str, api_url: str | None, **options) -> 
 
 @cli.command()
 @click.option("--until-idle", is_flag=True, help="Stop once the spool has been scored.")
-@click.option("--spark-master", help="local[*] or spark://HOST:7077 [env LEADSTREAM_SPARK_MASTER].")
+@click.option(
+    "--spark-master", help="local[*] or spark://HOST:7077 [env LEADSTREAM_SPARK_MASTER]."
+)
 @click.pass_context
 def score(ctx: click.Context, until_idle: bool, **options) -> None:
     """Run the Spark scoring query: spool -> keyword prefilter -> classifier -> leads."""
@@ -107,26 +140,43 @@ def score(ctx: click.Context, until_idle: bool, **options) -> None:
 
 
 @cli.command()
-@click.option("--engine", "engine_kind", type=click.Choice(["sklearn", "spark"]),
-              default="sklearn", show_default=True, help="Fit with scikit-learn or Spark MLlib.")
-@click.option("--seed-dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="Folder of seed label files (default: the bundled seed labels).")
-@click.option("--promote/--no-promote", default=False,
-              help="Make the new version champion when there is none yet.")
+@click.option(
+    "--engine",
+    "engine_kind",
+    type=click.Choice(["sklearn", "spark"]),
+    default="sklearn",
+    show_default=True,
+    help="Fit with scikit-learn or Spark MLlib.",
+)
+@click.option(
+    "--seed-dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Folder of seed label files (default: the bundled seed labels).",
+)
+@click.option(
+    "--promote/--no-promote",
+    default=False,
+    help="Make the new version champion when there is none yet.",
+)
 @click.pass_context
 def train(ctx: click.Context, engine_kind: str, seed_dir: Path | None, promote: bool) -> None:
     """Fit the buying-signal classifier on seed and feedback labels and register it."""
     from training.train import train_and_register
 
-    result = train_and_register(_settings(ctx), engine_kind=engine_kind, seed_dir=seed_dir,
-                                promote_if_first=promote)
+    result = train_and_register(
+        _settings(ctx), engine_kind=engine_kind, seed_dir=seed_dir, promote_if_first=promote
+    )
     click.echo(orjson.dumps(result).decode())
 
 
 @cli.command()
-@click.option("--labels", "labels_path", required=True,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help='JSON Lines: {"text": ..., "label": 0 or 1} per line.')
+@click.option(
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help='JSON Lines: {"text": ..., "label": 0 or 1} per line.',
+)
 @click.option("--model", "model_uri", help="Model URI (default: models:/NAME@champion).")
 @click.pass_context
 def evaluate(ctx: click.Context, labels_path: Path, model_uri: str | None) -> None:
@@ -137,7 +187,9 @@ def evaluate(ctx: click.Context, labels_path: Path, model_uri: str | None) -> No
 
 
 @cli.command()
-@click.option("--host", "dashboard_host", help="Address to listen on [env LEADSTREAM_DASHBOARD_HOST].")
+@click.option(
+    "--host", "dashboard_host", help="Address to listen on [env LEADSTREAM_DASHBOARD_HOST]."
+)
 @click.option("--port", "dashboard_port", type=int, help="Port [env LEADSTREAM_DASHBOARD_PORT].")
 @click.pass_context
 def serve(ctx: click.Context, **options) -> None:
@@ -149,8 +201,11 @@ def serve(ctx: click.Context, **options) -> None:
 
 @cli.command()
 @click.option("--rate", "replay_rate", type=float, help="Replayed tweets per second.")
-@click.option("--replay-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Recorded stream to replay (default: the bundled demo stream).")
+@click.option(
+    "--replay-file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Recorded stream to replay (default: the bundled demo stream).",
+)
 @click.option("--port", "dashboard_port", type=int, help="Dashboard port.")
 @click.pass_context
 def run(ctx: click.Context, **options) -> None:

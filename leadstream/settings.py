@@ -12,7 +12,9 @@ from leadstream.errors import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 BUNDLED_CAMPAIGNS = PACKAGE_ROOT / "campaigns.toml"
-BUNDLED_STREAM = Path(__file__).resolve().parents[1] / "collector" / "replay" / "demo_stream.jsonl.gz"
+BUNDLED_STREAM = (
+    Path(__file__).resolve().parents[1] / "collector" / "replay" / "demo_stream.jsonl.gz"
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,9 @@ def _check(settings: Settings) -> None:
             f"LEADSTREAM_PRECISION_TARGET: must be between 0 and 1, got {settings.precision_target}"
         )
     if not (0 < settings.dashboard_port < 65536):
-        raise ConfigError(f"LEADSTREAM_DASHBOARD_PORT: not a port number: {settings.dashboard_port}")
+        raise ConfigError(
+            f"LEADSTREAM_DASHBOARD_PORT: not a port number: {settings.dashboard_port}"
+        )
     if not settings.database_url.startswith(("sqlite:", "mysql+pymysql:")):
         raise ConfigError(
             "LEADSTREAM_DATABASE_URL: must start with sqlite:/// or mysql+pymysql://, "

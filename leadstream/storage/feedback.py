@@ -30,7 +30,10 @@ def record_feedback(engine: Engine, label: FeedbackLabel) -> None:
     """Store a label; a second click by the same person replaces their first."""
     if label.label not in (0, 1):
         raise ValueError(f"label must be 0 or 1, got {label.label!r}")
-    row = {**label.__dict__, "labelled_at": label.labelled_at or datetime.now(UTC).replace(tzinfo=None)}
+    row = {
+        **label.__dict__,
+        "labelled_at": label.labelled_at or datetime.now(UTC).replace(tzinfo=None),
+    }
     changed = ("label", "labelled_at", "model_version", "campaign")
     if engine.dialect.name == "sqlite":
         statement = sqlite_insert(feedback).values(row)

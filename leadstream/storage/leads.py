@@ -15,8 +15,17 @@ from leadstream.storage.schema import leads
 
 _JSON_COLUMNS = ("campaigns", "matched_keywords", "reasons")
 # What a later scoring of the same tweet may change; first facts about the tweet stay.
-_RESCORED = ("campaigns", "matched_keywords", "score", "reasons", "model_name", "model_version",
-             "threshold", "scored_at", "batch_id")
+_RESCORED = (
+    "campaigns",
+    "matched_keywords",
+    "score",
+    "reasons",
+    "model_name",
+    "model_version",
+    "threshold",
+    "scored_at",
+    "batch_id",
+)
 
 
 @dataclass(frozen=True)

@@ -147,4 +147,3 @@ shadow_decisions = Table(
     Column("decided_at", DateTime, nullable=False),
     **MYSQL_TABLE,
 )
-

@@ -1,0 +1,80 @@
+"""The buying-signal classifier: features, a calibrated linear model, a threshold, reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.cues import BUYING_CUES, CUE_LABELS
+from models.features import CUE_NAMES, Analysis, Featurizer
+
+
+def linear_weights(estimator) -> np.ndarray:
+    """The linear weights behind a fitted estimator, averaged over calibration folds."""
+    if hasattr(estimator, "coef_"):
+        return np.asarray(estimator.coef_).ravel()
+    folds = [np.asarray(c.estimator.coef_).ravel() for c in estimator.calibrated_classifiers_]
+    return np.mean(folds, axis=0)
+
+
+@dataclass
+class BuyingSignalClassifier:
+    """Scores tweets for buying intent and says which words and cues pushed each score up."""
+
+    featurizer: Featurizer
+    estimator: object
+    threshold: float
+    weights: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.weights is None:
+            self.weights = linear_weights(self.estimator)
+
+    def scores(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Probability that each tweet is a buying signal."""
+        langs = langs if langs is not None else [None] * len(texts)
+        matrix = self.featurizer.transform(texts, langs)
+        return self.estimator.predict_proba(matrix)[:, 1]
+
+    def score_and_explain(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None, top: int = 3
+    ) -> tuple[np.ndarray, list[list[str]]]:
+        """Scores, and for tweets at or above the threshold their top reasons."""
+        langs = langs if langs is not None else [None] * len(texts)
+        analyses = self.featurizer.analyse(texts, langs)
+        scores = self.estimator.predict_proba(self.featurizer.transform_analysed(texts, analyses))[
+            :, 1
+        ]
+        reasons = [
+            self.reasons(analysis, top) if score >= self.threshold else []
+            for analysis, score in zip(analyses, scores, strict=True)
+        ]
+        return scores, reasons
+
+    def reasons(self, analysis: Analysis, top: int = 3) -> list[str]:
+        """The cues and phrases that raised this tweet's score most, in plain words."""
+        offset = self.featurizer.dense_offset
+        contributions: dict[str, float] = {}
+        for i, name in enumerate(CUE_NAMES):
+            weight = self.weights[offset + i] * analysis.dense[i] * self.featurizer.dense_weight
+            phrases = sorted({p.lower() for c, p in analysis.cues if c == name})
+            if weight > 0 and phrases:
+                quoted = ", ".join(f'"{p}"' for p in phrases[:2])
+                contributions[f"{CUE_LABELS[name]}: {quoted}"] = weight
+        features = list(analysis.ngrams)
+        if features:
+            norm = np.sqrt(len(features))  # word block rows are L2-normalised counts
+            columns = self.featurizer.word_indices(features)
+            for feature, column in zip(features, columns, strict=True):
+                weight = self.weights[column] / norm
+                if weight > 0:
+                    contributions[f'wording: "{analysis.ngrams[feature].lower()}"'] = weight
+        ranked = sorted(contributions, key=contributions.get, reverse=True)[:top]
+        if not ranked:
+            buying = [c for c, _ in analysis.cues if c in BUYING_CUES]
+            ranked = [CUE_LABELS[buying[0]]] if buying else ["overall wording and spelling"]
+        return ranked

@@ -1,0 +1,61 @@
+"""Following the champion alias while the stream runs, and shipping each new version to workers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow.artifacts
+from pyspark.sql import SparkSession
+
+from leadstream.settings import Settings
+from models.registry import ModelRef, connect, require_alias
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model version available to the workers under `folder_name`."""
+
+    ref: ModelRef
+    folder_name: str
+
+
+class ChampionTracker:
+    """Re-resolves the alias between micro-batches; a promotion reaches the next batch."""
+
+    def __init__(self, settings: Settings, spark: SparkSession, check_every: float = 5.0) -> None:
+        self.settings = settings
+        self.spark = spark
+        self.check_every = check_every
+        self.client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
+        self._shipped: ShippedModel | None = None
+        self._checked_at = 0.0
+
+    def current(self) -> ShippedModel:
+        """The version behind the alias now, downloaded and added to the Spark context."""
+        if self._shipped and time.monotonic() - self._checked_at < self.check_every:
+            return self._shipped
+        ref = require_alias(self.client, self.settings.model_name, self.settings.model_alias)
+        self._checked_at = time.monotonic()
+        if self._shipped is None or self._shipped.ref != ref:
+            self._shipped = self._ship(ref)
+            log.info(
+                "scoring with %s version %s (threshold %.3f)", ref.name, ref.version, ref.threshold
+            )
+        return self._shipped
+
+    def _ship(self, ref: ModelRef) -> ShippedModel:
+        folder_name = f"{ref.name}-v{ref.version}"
+        target = self.settings.data_dir / "models" / folder_name
+        if not (target / "MLmodel").exists():
+            target.mkdir(parents=True, exist_ok=True)
+            mlflow.artifacts.download_artifacts(artifact_uri=ref.uri, dst_path=str(target))
+        if self.settings.spark_master.startswith("local"):
+            # Local workers share our disk: skip copying the model into every task's folder.
+            return ShippedModel(ref, str(Path(target).resolve()))
+        self.spark.sparkContext.addFile(str(target), recursive=True)
+        return ShippedModel(ref, folder_name)
