@@ -20,6 +20,7 @@ from pyspark.sql.streaming import StreamingQuery
 from leadstream.campaigns import Campaign, load_campaigns
 from leadstream.settings import Settings
 from leadstream.storage.batches import BatchStats, record_batch
+from leadstream.storage.campaign_store import sync_campaigns
 from leadstream.storage.engine import init_db, make_engine
 from leadstream.storage.leads import Lead, upsert_leads
 from leadstream.storage.models_seen import record_model_seen
@@ -81,6 +82,7 @@ class BatchScorer:
         self.tracker = ChampionTracker(settings, spark)
         self.engine = make_engine(settings.database_url)
         init_db(self.engine)
+        sync_campaigns(self.engine, campaigns)
 
     def query_id(self) -> str:
         """The streaming query's id, stable across restarts on the same checkpoint."""

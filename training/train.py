@@ -70,6 +70,7 @@ def train_and_register(
     seed_dir: Path | None = None,
     promote_if_first: bool = False,
     rows: list[LabelledTweet] | None = None,
+    candidates: dict | None = None,
 ) -> dict:
     """Fit, evaluate on held-out labels, log everything to MLflow and register a version."""
     if engine_kind == "spark":
@@ -91,6 +92,7 @@ def train_and_register(
             labels[train],
             groups[train],
             settings.precision_target,
+            candidates,
         )
         classifier = fitted.classifier
         test_scores = classifier.scores(pick(texts, test), pick(langs, test))

@@ -23,6 +23,8 @@ metadata = MetaData()
 # Tweet text can be 280 characters of 4-byte emoji and its JSON fields grow with campaigns;
 # MEDIUMTEXT on MySQL keeps us clear of TEXT's 64 KiB byte limit.
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+# Microseconds on MySQL too: the dashboard's "newer than" cursor compares these times.
+Moment = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 MYSQL_TABLE = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
 
 leads = Table(
@@ -37,7 +39,7 @@ leads = Table(
     Column("author_followers", Integer),
     Column("place_name", String(200)),
     Column("place_country", String(100)),
-    Column("tweeted_at", DateTime, nullable=False),
+    Column("tweeted_at", Moment, nullable=False),
     Column("campaigns", LongText, nullable=False, comment="JSON list of campaign names"),
     Column("matched_keywords", LongText, nullable=False, comment="JSON list of keywords"),
     Column("score", Float, nullable=False),
@@ -45,7 +47,7 @@ leads = Table(
     Column("model_name", String(100), nullable=False),
     Column("model_version", String(20), nullable=False),
     Column("threshold", Float, nullable=False),
-    Column("scored_at", DateTime, nullable=False),
+    Column("scored_at", Moment, nullable=False),
     Column("batch_id", BigInteger),
     Index("ix_leads_scored_at", "scored_at"),
     Index("ix_leads_tweeted_at", "tweeted_at"),
@@ -60,7 +62,7 @@ campaigns = Table(
     Column("negative_keywords", LongText, nullable=False, comment="JSON list"),
     Column("languages", LongText, nullable=False, comment="JSON list"),
     Column("products", LongText, nullable=False, comment="JSON list"),
-    Column("updated_at", DateTime, nullable=False),
+    Column("updated_at", Moment, nullable=False),
     **MYSQL_TABLE,
 )
 
@@ -71,7 +73,7 @@ users = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False, comment="viewer, sales or admin"),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", Moment, nullable=False),
     **MYSQL_TABLE,
 )
 
@@ -87,7 +89,7 @@ feedback = Table(
     Column("label", SmallInteger, nullable=False, comment="1 relevant, 0 irrelevant"),
     Column("username", String(64), nullable=False),
     Column("model_version", String(20), comment="the version whose decision was judged"),
-    Column("labelled_at", DateTime, nullable=False),
+    Column("labelled_at", Moment, nullable=False),
     UniqueConstraint("tweet_id", "username", name="uq_feedback_tweet_user"),
     Index("ix_feedback_labelled_at", "labelled_at"),
     **MYSQL_TABLE,
@@ -99,8 +101,8 @@ model_versions = Table(
     Column("model_name", String(100), primary_key=True),
     Column("version", String(20), primary_key=True),
     Column("threshold", Float),
-    Column("first_seen_at", DateTime, nullable=False),
-    Column("last_seen_at", DateTime, nullable=False),
+    Column("first_seen_at", Moment, nullable=False),
+    Column("last_seen_at", Moment, nullable=False),
     **MYSQL_TABLE,
 )
 
@@ -115,7 +117,7 @@ alias_history = Table(
     Column("action", String(16), nullable=False, comment="promote, rollback or bootstrap"),
     Column("actor", String(64), nullable=False),
     Column("metrics", LongText, nullable=False, comment="JSON comparison behind the decision"),
-    Column("changed_at", DateTime, nullable=False),
+    Column("changed_at", Moment, nullable=False),
     Index("ix_alias_history_model_alias", "model_name", "alias"),
     **MYSQL_TABLE,
 )
@@ -126,8 +128,8 @@ batch_stats = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("query_id", String(64), nullable=False),
     Column("batch_id", BigInteger, nullable=False),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime, nullable=False),
+    Column("started_at", Moment, nullable=False),
+    Column("finished_at", Moment, nullable=False),
     Column("tweets_in", Integer, nullable=False),
     Column("keyword_matches", Integer, nullable=False),
     Column("leads", Integer, nullable=False),
@@ -144,6 +146,6 @@ shadow_decisions = Table(
     Column("version", String(20), primary_key=True),
     Column("text", LongText, nullable=False),
     Column("score", Float, nullable=False),
-    Column("decided_at", DateTime, nullable=False),
+    Column("decided_at", Moment, nullable=False),
     **MYSQL_TABLE,
 )

@@ -1,0 +1,1 @@
+"""The bundled demo stream and the tool that builds it from texts written by the authors."""

@@ -1,0 +1,73 @@
+"""The scorer's pure DataFrame transforms, on static DataFrames in a real local Spark."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import orjson
+import pytest
+
+from leadstream.campaigns import Campaign
+from leadstream.tweet import SPOOL_SCHEMA_DDL, Tweet
+from scoring.champion import ChampionTracker
+from scoring.classify import classify
+from scoring.prefilter import keyword_prefilter
+
+pytestmark = pytest.mark.spark
+
+CAMPAIGNS = (
+    Campaign("bau", ("roofer", "Dachdecker", "urakoitsija"), ("(m/w/d)",), ("en", "de", "fi")),
+    Campaign("it", ("crm",), (), ()),
+)
+
+
+def frame(spark, tweets: list[Tweet]):
+    rows = [orjson.loads(t.to_json_line()) for t in tweets]
+    return spark.createDataFrame(rows, SPOOL_SCHEMA_DDL)
+
+
+def tweet(tweet_id: str, text: str, lang: str | None = "en") -> Tweet:
+    return Tweet(tweet_id=tweet_id, text=text, created_at="2026-11-29T10:00:00Z", lang=lang)
+
+
+def test_prefilter_keeps_matches_with_their_campaigns(spark):
+    tweets = frame(
+        spark,
+        [
+            tweet("1", "Need a roofer for our depot"),
+            tweet("2", "Dachdecker (m/w/d) gesucht", "de"),  # negative keyword rules it out
+            tweet("3", "Etsimme urakoitsijaa, CRM myös", "fi"),
+            tweet("4", "lovely weather"),
+            tweet("5", "roofers wanted", "es"),  # bau listens to en/de/fi only
+            tweet("6", "crm para todos", "es"),  # it listens to every language
+            tweet("7", "a ROOFER?", None),  # unknown language passes
+        ],
+    )
+    kept = {
+        r.tweet_id: sorted(r.campaigns) for r in keyword_prefilter(tweets, CAMPAIGNS).collect()
+    }
+    assert kept == {"1": ["bau"], "3": ["bau", "it"], "6": ["it"], "7": ["bau"]}
+
+
+def test_classify_scores_explains_and_lists_keywords(spark, champion_settings, tmp_path):
+    settings = dataclasses.replace(champion_settings, data_dir=tmp_path)
+    shipped = ChampionTracker(settings, spark).current()
+    tweets = frame(
+        spark,
+        [
+            tweet(
+                "1",
+                "Our warehouse roof is leaking again. Can anyone recommend a reliable roofer "
+                "in Leeds? Need quotes this week",
+            ),
+            tweet("2", "Roofer life: up at 5, home at 7. Love this job"),
+        ],
+    )
+    candidates = keyword_prefilter(tweets, CAMPAIGNS)
+    scored = {
+        r.tweet_id: r for r in classify(candidates, shipped.folder_name, CAMPAIGNS).collect()
+    }
+    assert scored["1"].score > scored["2"].score
+    assert scored["1"].is_lead and not scored["2"].is_lead
+    assert orjson.loads(scored["1"].reasons) and scored["1"].matched_keywords == ["roofer"]
+    assert orjson.loads(scored["2"].reasons) == []
