@@ -60,6 +60,7 @@ class Settings:
 
 
 SECRETS = ("secret_key", "bearer_token")
+_ZERO_ALLOWED = ("replay_rate",)  # 0 replays as fast as possible
 _ENV_PREFIX = "LEADSTREAM_"
 
 
@@ -77,7 +78,9 @@ def _convert(name: str, raw: Any, kind: type) -> Any:
             value = str(raw)
     except (TypeError, ValueError):
         raise ConfigError(f"{key}: expected {kind.__name__}, got {raw!r}") from None
-    if kind in (int, float) and value <= 0:
+    if name in _ZERO_ALLOWED and value < 0:
+        raise ConfigError(f"{key}: must be 0 or more, got {raw!r}")
+    if kind in (int, float) and name not in _ZERO_ALLOWED and value <= 0:
         raise ConfigError(f"{key}: must be greater than 0, got {raw!r}")
     return value
 
@@ -86,7 +89,8 @@ def _check(settings: Settings) -> None:
     """Reject values that are well-typed but unusable."""
     if not (0.0 < settings.precision_target < 1.0):
         raise ConfigError(
-            f"LEADSTREAM_PRECISION_TARGET: must be between 0 and 1, got {settings.precision_target}"
+            "LEADSTREAM_PRECISION_TARGET: must be between 0 and 1, "
+            f"got {settings.precision_target}"
         )
     if not (0 < settings.dashboard_port < 65536):
         raise ConfigError(

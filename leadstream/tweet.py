@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -26,7 +26,7 @@ class Tweet:
 
     def to_json_line(self) -> bytes:
         """One spool line, newline-terminated."""
-        return orjson.dumps(asdict(self)) + b"\n"
+        return orjson.dumps(self) + b"\n"  # orjson serialises dataclasses natively
 
 
 # Spark reads the spool with this schema, so a field added above must be added here too.

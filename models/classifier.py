@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.cues import BUYING_CUES, CUE_LABELS
-from models.features import CUE_NAMES, Analysis, Featurizer
+from models.features import CUE_NAMES, DENSE_NAMES, Analysis, Featurizer
 
 
 def linear_weights(estimator) -> np.ndarray:
@@ -57,17 +57,10 @@ class BuyingSignalClassifier:
 
     def reasons(self, analysis: Analysis, top: int = 3) -> list[str]:
         """The cues and phrases that raised this tweet's score most, in plain words."""
-        offset = self.featurizer.dense_offset
-        contributions: dict[str, float] = {}
-        for i, name in enumerate(CUE_NAMES):
-            weight = self.weights[offset + i] * analysis.dense[i] * self.featurizer.dense_weight
-            phrases = sorted({p.lower() for c, p in analysis.cues if c == name})
-            if weight > 0 and phrases:
-                quoted = ", ".join(f'"{p}"' for p in phrases[:2])
-                contributions[f"{CUE_LABELS[name]}: {quoted}"] = weight
-        features = list(analysis.ngrams)
+        contributions = self._cue_contributions(analysis)
+        features = [f for f in analysis.ngrams if _readable(f)]
         if features:
-            norm = np.sqrt(len(features))  # word block rows are L2-normalised counts
+            norm = np.sqrt(len(analysis.ngrams))  # word block rows are L2-normalised counts
             columns = self.featurizer.word_indices(features)
             for feature, column in zip(features, columns, strict=True):
                 weight = self.weights[column] / norm
@@ -78,3 +71,32 @@ class BuyingSignalClassifier:
             buying = [c for c, _ in analysis.cues if c in BUYING_CUES]
             ranked = [CUE_LABELS[buying[0]]] if buying else ["overall wording and spelling"]
         return ranked
+
+    def _cue_contributions(self, analysis: Analysis) -> dict[str, float]:
+        """Each matched cue's push on the score, its pairings with context cues included."""
+        offset = self.featurizer.dense_offset
+        scale = self.featurizer.dense_weight
+        weights = dict(
+            zip(DENSE_NAMES, self.weights[offset:] * np.array(analysis.dense) * scale, strict=True)
+        )
+        contributions = {}
+        for name in CUE_NAMES:
+            phrases = sorted({p.lower() for c, p in analysis.cues if c == name})
+            if not phrases:
+                continue
+            weight = weights[f"cue:{name}"] + sum(
+                w for key, w in weights.items() if key.startswith(f"pair:{name}&")
+            )
+            if weight > 0:
+                quoted = ", ".join(f'"{p}"' for p in phrases[:2])
+                contributions[f"{CUE_LABELS[name]}: {quoted}"] = weight
+        return contributions
+
+
+_PLACEHOLDERS = {"0", "httpurl", "@user", "user"}
+
+
+def _readable(feature: str) -> bool:
+    """Whether an n-gram says something to a person: not only placeholders or tiny words."""
+    words = feature.split(":", 1)[1].split()
+    return any(len(w) > 3 and w not in _PLACEHOLDERS for w in words)

@@ -13,13 +13,22 @@ from sklearn.preprocessing import normalize
 from spacy.attrs import NORM, ORTH
 from spacy.matcher import PhraseMatcher
 
-from models.cues import CUE_LABELS, CUES
+from models.cues import BUYING_CUES, CUE_LABELS, CUES
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
 
 CUE_NAMES = tuple(CUE_LABELS)
 META_NAMES = ("question", "url", "reply", "hashtags", "exclaim", "short", "long")
-DENSE_NAMES = tuple(f"cue:{c}" for c in CUE_NAMES) + tuple(f"meta:{m}" for m in META_NAMES)
+# A buying cue means more next to a first-person buyer, a thing businesses buy, or a question:
+# "quote" in a political rant should not weigh like "we need quotes for a new roof".
+CONTEXT_CUES = ("own_org", "commercial_object", "crowd_ask")
+PAIR_NAMES = tuple(f"{b}&{c}" for b in BUYING_CUES for c in (*CONTEXT_CUES, "question"))
+DENSE_NAMES = (
+    tuple(f"cue:{c}" for c in CUE_NAMES)
+    + tuple(f"meta:{m}" for m in META_NAMES)
+    + tuple(f"pair:{p}" for p in PAIR_NAMES)
+)
 _CUE_INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
+_PAIRS = tuple(tuple(p.split("&")) for p in PAIR_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +180,9 @@ def _analyse_doc(tools: _LanguageTools, doc, tokens: list[_Token], original: str
         category = tools.nlp.vocab.strings[match_id]
         cues.append((category, " ".join(t.text for t in tokens[start:end])))
         counts[_CUE_INDEX[category]] += 1
-    dense = [math.log1p(c) for c in counts] + [
-        "?" in original,
+    question = "?" in original
+    meta = [
+        question,
         "http" in original,
         original.lstrip().startswith("@"),
         original.count("#") >= 3,
@@ -180,4 +190,9 @@ def _analyse_doc(tools: _LanguageTools, doc, tokens: list[_Token], original: str
         len(words) <= 6,
         len(words) >= 35,
     ]
+    present = {name for name, count in zip(CUE_NAMES, counts, strict=True) if count}
+    if question:
+        present.add("question")
+    pairs = [float(b in present and c in present) for b, c in _PAIRS]
+    dense = [math.log1p(c) for c in counts] + [float(m) for m in meta] + pairs
     return Analysis(ngrams=ngrams, chars=chars, cues=cues, dense=dense)

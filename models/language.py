@@ -18,12 +18,68 @@ _REPEAT = re.compile(r"(\w)\1{2,}")
 # Small, high-frequency function words: enough to route a tweet without a language tag.
 _MARKERS = {
     "en": set(
-        ["the", "and", "is", "are", "we", "our", "you", "for", "to", "of", "a", "an", "in", "on", "with", "need", "any", "anyone", "looking"]
+        [
+            "the",
+            "and",
+            "is",
+            "are",
+            "we",
+            "our",
+            "you",
+            "for",
+            "to",
+            "of",
+            "a",
+            "an",
+            "in",
+            "on",
+            "with",
+            "need",
+            "any",
+            "anyone",
+            "looking",
+        ]
     ),
     "de": set(
-        ["der", "die", "das", "und", "ist", "wir", "unser", "ich", "nicht", "für", "mit", "ein", "eine", "auf", "bei", "sucht", "suchen"]
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "wir",
+            "unser",
+            "ich",
+            "nicht",
+            "für",
+            "mit",
+            "ein",
+            "eine",
+            "auf",
+            "bei",
+            "sucht",
+            "suchen",
+        ]
     ),
-    "fi": set(["ja", "on", "ei", "me", "meidän", "se", "että", "kun", "jos", "mä", "mun", "tai", "joku", "onko", "tarvitaan"]),
+    "fi": set(
+        [
+            "ja",
+            "on",
+            "ei",
+            "me",
+            "meidän",
+            "se",
+            "että",
+            "kun",
+            "jos",
+            "mä",
+            "mun",
+            "tai",
+            "joku",
+            "onko",
+            "tarvitaan",
+        ]
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""The campaigns' keyword prefilter, evaluated in the JVM so that most tweets never reach Python."""
+"""The campaigns' keyword prefilter, run in the JVM so that most tweets never reach Python."""
 
 from __future__ import annotations
 

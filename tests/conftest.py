@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
 from leadstream.settings import Settings, load_settings
@@ -32,20 +33,28 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def mysql_url() -> str:
-    """The MariaDB/MySQL URL for tests; fails in CI (LEADSTREAM_REQUIRE_MYSQL) when unreachable."""
-    url = os.environ.get("LEADSTREAM_TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
-    engine = make_engine(url)
+    """A private MariaDB/MySQL database for this test session, dropped at the end.
+
+    The server comes from LEADSTREAM_TEST_MYSQL_URL (default: local root); the test fails
+    instead of skipping when LEADSTREAM_REQUIRE_MYSQL is set, as it is in CI.
+    """
+    server_url = os.environ.get("LEADSTREAM_TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
+    server = make_engine(server_url)
+    name = f"leadstream_test_{os.getpid()}"
     try:
-        with engine.connect():
-            pass
+        with server.begin() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            connection.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
     except OperationalError as exc:
-        message = f"MySQL/MariaDB not reachable at {url}: {str(exc.orig).splitlines()[0]}"
+        message = f"MySQL/MariaDB not reachable at {server_url}: {str(exc.orig).splitlines()[0]}"
+        server.dispose()
         if os.environ.get("LEADSTREAM_REQUIRE_MYSQL"):
             pytest.fail(message)
         pytest.skip(message)
-    finally:
-        engine.dispose()
-    return url
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    with server.begin() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+    server.dispose()
 
 
 def _fresh(url: str):

@@ -40,7 +40,8 @@ def test_bundled_campaigns_load():
             "campaign[0].keyword: unknown key",
         ),
         (
-            '[[campaign]]\nname = "x"\nkeywords = ["a"]\n[[campaign]]\nname = "x"\nkeywords = ["b"]',
+            '[[campaign]]\nname = "x"\nkeywords = ["a"]\n'
+            '[[campaign]]\nname = "x"\nkeywords = ["b"]',
             "campaign.name: 'x' is defined twice",
         ),
         ('name = "x"', "campaign: define at least one"),

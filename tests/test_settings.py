@@ -36,7 +36,11 @@ def test_settings_are_frozen(settings):
     [
         ({"LEADSTREAM_DASHBOARD_PORT": "eighty"}, "LEADSTREAM_DASHBOARD_PORT: expected int"),
         ({"LEADSTREAM_DASHBOARD_PORT": "70000"}, "LEADSTREAM_DASHBOARD_PORT: not a port"),
-        ({"LEADSTREAM_REPLAY_RATE": "-1"}, "LEADSTREAM_REPLAY_RATE: must be greater than 0"),
+        ({"LEADSTREAM_REPLAY_RATE": "-1"}, "LEADSTREAM_REPLAY_RATE: must be 0 or more"),
+        (
+            {"LEADSTREAM_TRIGGER_SECONDS": "0"},
+            "LEADSTREAM_TRIGGER_SECONDS: must be greater than 0",
+        ),
         ({"LEADSTREAM_PRECISION_TARGET": "1.5"}, "LEADSTREAM_PRECISION_TARGET: must be between"),
         ({"LEADSTREAM_DATABASE_URL": "postgresql://x/y"}, "LEADSTREAM_DATABASE_URL: must start"),
     ],

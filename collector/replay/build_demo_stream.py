@@ -25,15 +25,82 @@ OUTPUT = HERE / "demo_stream.jsonl.gz"
 START = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
 FIRST_ID = 1_985_000_000_000_000_000
 
-_SYLLABLES = "ka lo mi ra sen ti va no el ja ri ko sa lu an be to ha ne vi".split()
-_FIRST = (
-    "Aino Ben Chidi Dana Emma Farah Jussi Kate Lars Maya Nia Omar Priya Ravi Sanna Tom "
-    "Ulla Vik Wen Yusuf Zoe Leon Mia Jonas Greta Matti Aisha Diego Hanna Kofi"
-).split()
-_LAST = (
-    "Virtanen Smith Okafor Müller Korhonen Patel Schmidt Nieminen Brown Adeyemi Weber "
-    "Lehtonen Garcia Fischer Mäkinen Kim Nowak Rossi Hughes Kariuki"
-).split()
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "sen",
+    "ti",
+    "va",
+    "no",
+    "el",
+    "ja",
+    "ri",
+    "ko",
+    "sa",
+    "lu",
+    "an",
+    "be",
+    "to",
+    "ha",
+    "ne",
+    "vi",
+]
+_FIRST = [
+    "Aino",
+    "Ben",
+    "Chidi",
+    "Dana",
+    "Emma",
+    "Farah",
+    "Jussi",
+    "Kate",
+    "Lars",
+    "Maya",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Ravi",
+    "Sanna",
+    "Tom",
+    "Ulla",
+    "Vik",
+    "Wen",
+    "Yusuf",
+    "Zoe",
+    "Leon",
+    "Mia",
+    "Jonas",
+    "Greta",
+    "Matti",
+    "Aisha",
+    "Diego",
+    "Hanna",
+    "Kofi",
+]
+_LAST = [
+    "Virtanen",
+    "Smith",
+    "Okafor",
+    "Müller",
+    "Korhonen",
+    "Patel",
+    "Schmidt",
+    "Nieminen",
+    "Brown",
+    "Adeyemi",
+    "Weber",
+    "Lehtonen",
+    "Garcia",
+    "Fischer",
+    "Mäkinen",
+    "Kim",
+    "Nowak",
+    "Rossi",
+    "Hughes",
+    "Kariuki",
+]
 _PLACES = [
     ("Leeds, England", "United Kingdom"),
     ("Helsinki, Finland", "Finland"),

@@ -75,6 +75,14 @@ def wait_for_database(engine: Engine, attempts: int = 8, max_wait: float = 10.0)
 
 
 def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet (safe to run again)."""
+    """Create every table that does not exist yet (safe to run again, and concurrently)."""
     wait_for_database(engine)
-    metadata.create_all(engine)
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine)
+            return
+        except OperationalError as exc:
+            # Collector, scorer and dashboard may start together: another process can create
+            # a table between our existence check and our CREATE. Check again.
+            if "already exists" not in str(exc.orig) or attempt == 2:
+                raise

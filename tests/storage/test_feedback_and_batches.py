@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from leadstream.storage.batches import BatchStats, record_batch, recent_batches
-from leadstream.storage.campaign_store import stored_campaigns, sync_campaigns
 from leadstream.campaigns import Campaign
+from leadstream.storage.batches import BatchStats, recent_batches, record_batch
+from leadstream.storage.campaign_store import stored_campaigns, sync_campaigns
 from leadstream.storage.feedback import FeedbackLabel, feedback_labels, record_feedback
 from leadstream.storage.models_seen import models_seen, record_model_seen
 

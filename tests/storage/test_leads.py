@@ -9,8 +9,8 @@ from leadstream.storage.leads import Lead, count_leads, get_lead, recent_leads, 
 
 TEXTS = {
     "emoji": "Need 3 forklifts 🚜🔥 asap — DM me 🙏🏽 (family emoji 👨‍👩‍👧‍👦)",
-    "german": "Wir suchen einen Dachdecker für unsere Lagerhalle in Düsseldorf. Größe: 400 m², Maß ß",
-    "finnish": "Etsimme urakoitsijaa kattoremonttiin, tarjouksia pyydetään viimeistään perjantaina. Hyvää päivää! Äö",
+    "german": "Wir suchen einen Dachdecker für unsere Lagerhalle in Düsseldorf, 400 m², Maß ß",
+    "finnish": "Etsimme urakoitsijaa kattoremonttiin, tarjouksia perjantaina. Hyvää päivää! Äö",
     "mixed": "Ünïcödé 中文 العربية עברית 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u200d zero-width",
 }
 
