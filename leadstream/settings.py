@@ -60,7 +60,7 @@ class Settings:
 
 
 SECRETS = ("secret_key", "bearer_token")
-_ZERO_ALLOWED = ("replay_rate",)  # 0 replays as fast as possible
+_ZERO_ALLOWED = ("replay_rate", "dashboard_port")  # as fast as possible; any free port
 _ENV_PREFIX = "LEADSTREAM_"
 
 
@@ -92,7 +92,7 @@ def _check(settings: Settings) -> None:
             "LEADSTREAM_PRECISION_TARGET: must be between 0 and 1, "
             f"got {settings.precision_target}"
         )
-    if not (0 < settings.dashboard_port < 65536):
+    if not (0 <= settings.dashboard_port < 65536):  # 0: any free port
         raise ConfigError(
             f"LEADSTREAM_DASHBOARD_PORT: not a port number: {settings.dashboard_port}"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,5 +58,8 @@ class ChampionTracker:
         if self.settings.spark_master.startswith("local"):
             # Local workers share our disk: skip copying the model into every task's folder.
             return ShippedModel(ref, str(Path(target).resolve()))
-        self.spark.sparkContext.addFile(str(target), recursive=True)
-        return ShippedModel(ref, folder_name)
+        # Clusters take no local directories: ship a zip, which executors unpack on arrival
+        # and SparkFiles.get() resolves to the unpacked folder.
+        archive = Path(shutil.make_archive(str(target), "zip", root_dir=target))
+        self.spark.sparkContext.addArchive(str(archive))
+        return ShippedModel(ref, archive.name)

@@ -12,6 +12,7 @@ from leadstream.errors import ConfigError
 from leadstream.storage.schema import users
 
 ROLES = ("viewer", "sales", "admin")
+_DUMMY_HASH = generate_password_hash("leadstream-timing-equaliser")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,11 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     """The user whose name and password match, else None."""
     with engine.connect() as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
-    if row is None or not check_password_hash(row.password_hash, password):
+    if row is None:
+        # Spend the same time as a wrong password, so timing does not reveal who has an account.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(row.password_hash, password):
         return None
     return User(id=row.id, username=row.username, role=row.role)
 
