@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import orjson
 from mlflow import MlflowClient
+from sqlalchemy import select
 
+from leadstream.errors import LeadstreamError
 from leadstream.settings import Settings
 from leadstream.storage.engine import init_db, make_engine
 from leadstream.storage.schema import alias_history
-from models.registry import alias_ref
+from models.registry import ModelRef, alias_ref, connect, require_alias, version_ref
+from training.metrics import quality
 
 
 def record_alias_change(
@@ -35,3 +39,116 @@ def record_alias_change(
             )
         )
     engine.dispose()
+
+
+def _frozen_quality(settings: Settings, ref: ModelRef) -> dict:
+    """A version's figures on the frozen evaluation set at its own threshold."""
+    from training.evaluate import load_scoring_model, score_rows
+    from training.labels import seed_labels
+    from training.train import frozen_split
+
+    _, frozen = frozen_split(seed_labels())
+    model, threshold = load_scoring_model(settings, ref.uri)
+    return quality(np.array([r.label for r in frozen]), score_rows(model, frozen), threshold)
+
+
+def compare(candidate: dict, champion: dict, tolerance: float) -> list[str]:
+    """The ways the candidate is worse than the champion by more than the tolerance."""
+    worse = []
+    for metric in ("precision", "f1", "pr_auc"):
+        if (candidate[metric] or 0.0) < (champion[metric] or 0.0) - tolerance:
+            worse.append(f"{metric} {candidate[metric]:.3f} < champion's {champion[metric]:.3f}")
+    return worse
+
+
+def promote(
+    settings: Settings, version: str, actor: str, tolerance: float = 0.01, force: bool = False
+) -> dict:
+    """Make `version` the champion if it is not worse on the frozen set (or when forced)."""
+    client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
+    candidate_ref = version_ref(client, settings.model_name, version)
+    champion_ref = alias_ref(client, settings.model_name, settings.model_alias)
+    if champion_ref and champion_ref.version == candidate_ref.version:
+        raise LeadstreamError(f"version {version} is already the {settings.model_alias}")
+    comparison = {"candidate": _frozen_quality(settings, candidate_ref), "tolerance": tolerance}
+    worse = []
+    if champion_ref:
+        comparison["champion"] = _frozen_quality(settings, champion_ref)
+        worse = compare(comparison["candidate"], comparison["champion"], tolerance)
+    comparison["worse"] = worse
+    if worse and not force:
+        raise LeadstreamError(
+            f"version {version} not promoted: {'; '.join(worse)} on the frozen evaluation set "
+            "(use --force to promote anyway)"
+        )
+    action = "force-promote" if worse else "promote"
+    record_alias_change(settings, client, candidate_ref.version, action, actor, comparison)
+    return {
+        "promoted": candidate_ref.version,
+        "previous": champion_ref.version if champion_ref else None,
+        **comparison,
+    }
+
+
+def alias_changes(settings: Settings) -> list[dict]:
+    """The alias history of the model, oldest first."""
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    query = (
+        select(alias_history)
+        .where(alias_history.c.model_name == settings.model_name)
+        .where(alias_history.c.alias == settings.model_alias)
+        .order_by(alias_history.c.changed_at, alias_history.c.id)
+    )
+    with engine.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(query)]
+    engine.dispose()
+    return rows
+
+
+def rollback(settings: Settings, actor: str) -> dict:
+    """Give the alias back to the version that held it before the current one."""
+    client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
+    current = require_alias(client, settings.model_name, settings.model_alias)
+    history = [h for h in alias_changes(settings) if h["version"] == current.version]
+    previous = history[-1]["previous_version"] if history else None
+    if previous is None:
+        raise LeadstreamError(
+            f"no earlier {settings.model_alias} than version {current.version} to roll back to"
+        )
+    record_alias_change(
+        settings, client, previous, "rollback", actor, {"from": current.version, "to": previous}
+    )
+    return {"rolled_back_from": current.version, settings.model_alias: previous}
+
+
+def list_models(settings: Settings) -> list[dict]:
+    """Every registered version with its aliases, engine, threshold and held-out figures."""
+    client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
+    try:
+        aliases = client.get_registered_model(settings.model_name).aliases
+    except Exception:  # noqa: BLE001 - no model registered yet
+        return []
+    by_version: dict[str, list[str]] = {}
+    for alias, version in aliases.items():
+        by_version.setdefault(str(version), []).append(alias)
+    versions = client.search_model_versions(f"name = '{settings.model_name}'")
+    return [
+        {
+            "version": v.version,
+            "aliases": sorted(by_version.get(str(v.version), [])),
+            "created": datetime.fromtimestamp(v.creation_timestamp / 1000, UTC).isoformat(),
+            **{
+                k: v.tags.get(k)
+                for k in (
+                    "engine",
+                    "threshold",
+                    "test_precision",
+                    "test_recall",
+                    "test_f1",
+                    "test_pr_auc",
+                )
+            },
+        }
+        for v in sorted(versions, key=lambda v: int(v.version), reverse=True)
+    ]

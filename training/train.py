@@ -1,4 +1,4 @@
-"""`leadstream train`: fit on seed and feedback labels, measure on a held-out split, register."""
+"""`leadstream train`: fit on seed and feedback labels, judge on the frozen set, register."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import numpy as np
 from leadstream.settings import Settings
 from leadstream.storage.engine import init_db, make_engine
 from leadstream.storage.feedback import feedback_labels
+from models.classifier import BuyingSignalClassifier
 from models.pyfunc import ARTIFACT, INPUT_EXAMPLE, SIGNATURE, BuyingSignalModel
 from models.registry import alias_ref, connect
-from training.fit import fit_classifier
-from training.labels import LabelledTweet, fingerprint, merge_labels, seed_labels
+from training.fit import FitResult, fit_classifier
+from training.labels import LabelledTweet, fingerprint, merge_labels, seed_labels, text_key
 from training.metrics import confusion, quality, save_pr_curve
 from training.promotion import record_alias_change
 from training.split import holdout_split, near_duplicate_groups
@@ -33,21 +34,44 @@ PIP_REQUIREMENTS = [
 ]
 
 
-def training_labels(settings: Settings, seed_dir: Path | None) -> list[LabelledTweet]:
-    """Seed labels merged with every feedback label in the database (feedback wins)."""
+def stored_feedback(settings: Settings) -> list[LabelledTweet]:
+    """Every feedback label in the database, as training rows."""
     engine = make_engine(settings.database_url)
     init_db(engine)
-    feedback = [
+    rows = [
         LabelledTweet(
             text=f.text, label=f.label, lang=f.lang, campaign=f.campaign, source="feedback"
         )
         for f in feedback_labels(engine)
     ]
     engine.dispose()
-    return merge_labels(seed_labels(seed_dir), feedback)
+    return rows
 
 
-def _log_model(classifier, name: str, metadata: dict) -> mlflow.models.model.ModelInfo:
+def frozen_split(seed: list[LabelledTweet]) -> tuple[list[LabelledTweet], list[LabelledTweet]]:
+    """The seed labels split into a training part and the frozen evaluation set.
+
+    The split depends on the seed labels alone (grouped by near-duplicates, fixed seed), so
+    every model trained on the same seed release is judged on the same held-out tweets.
+    """
+    labels = np.array([r.label for r in seed])
+    train, test = holdout_split(labels, near_duplicate_groups([r.text for r in seed]))
+    return [seed[i] for i in train], [seed[i] for i in test]
+
+
+def training_rows(
+    settings: Settings, seed_dir: Path | None = None, extra: list[LabelledTweet] | None = None
+) -> tuple[list[LabelledTweet], list[LabelledTweet]]:
+    """(rows to fit on, frozen evaluation rows): the seed training part plus feedback (which
+    wins over a seed label of the same text), never a text of the frozen set."""
+    seed_train, frozen = frozen_split(seed_labels(seed_dir))
+    feedback = stored_feedback(settings) + list(extra or [])
+    frozen_keys = {text_key(r.text) for r in frozen}
+    rows = [r for r in merge_labels(seed_train, feedback) if text_key(r.text) not in frozen_keys]
+    return rows, frozen
+
+
+def _log_model(classifier: BuyingSignalClassifier, name: str, metadata: dict):
     """Log the classifier as a pyfunc model and register a new version of `name`."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "classifier.joblib"
@@ -64,71 +88,102 @@ def _log_model(classifier, name: str, metadata: dict) -> mlflow.models.model.Mod
         )
 
 
+def log_and_register(
+    settings: Settings,
+    fitted: FitResult,
+    rows: list[LabelledTweet],
+    frozen: list[LabelledTweet],
+    engine_kind: str,
+) -> tuple[str, dict]:
+    """Inside an active run: judge on the frozen set, log figures and pictures, register.
+
+    Returns the new version and its held-out figures.
+    """
+    classifier = fitted.classifier
+    labels = np.array([r.label for r in frozen])
+    scores = classifier.scores([r.text for r in frozen], [r.lang for r in frozen])
+    held_out = quality(labels, scores, classifier.threshold)
+    mlflow.log_params(
+        {
+            "engine": engine_kind,
+            "candidate": fitted.candidate,
+            "rows": len(rows),
+            "positives": sum(r.label for r in rows),
+            "frozen_rows": len(frozen),
+            "feedback_rows": sum(r.source == "feedback" for r in rows),
+            "precision_target": settings.precision_target,
+            "data_fingerprint": fingerprint(rows),
+        }
+    )
+    mlflow.log_metrics({f"test_{k}": v for k, v in held_out.items() if v is not None})
+    mlflow.log_metrics({f"cv_pr_auc_{k}": v for k, v in fitted.cv_pr_auc.items()})
+    mlflow.log_dict(confusion(labels, scores, classifier.threshold), "confusion_matrix.json")
+    with tempfile.TemporaryDirectory() as folder:
+        curve = save_pr_curve(labels, scores, classifier.threshold, Path(folder) / "pr_curve.png")
+        mlflow.log_artifact(str(curve))
+    info = _log_model(
+        classifier, settings.model_name, {"threshold": classifier.threshold, "engine": engine_kind}
+    )
+    version = str(info.registered_model_version)
+    tags = {
+        "threshold": repr(classifier.threshold),
+        "engine": engine_kind,
+        "data_fingerprint": fingerprint(rows),
+    }
+    tags.update({f"test_{k}": str(held_out[k]) for k in ("precision", "recall", "f1", "pr_auc")})
+    client = mlflow.MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(settings.model_name, version, key, value)
+    return version, held_out
+
+
 def train_and_register(
     settings: Settings,
     engine_kind: str = "sklearn",
     seed_dir: Path | None = None,
     promote_if_first: bool = False,
-    rows: list[LabelledTweet] | None = None,
+    extra_rows: list[LabelledTweet] | None = None,
     candidates: dict | None = None,
 ) -> dict:
-    """Fit, evaluate on held-out labels, log everything to MLflow and register a version."""
+    """Fit with the chosen engine, judge on the frozen set, log to MLflow, register a version."""
     if engine_kind == "spark":
         from training.spark_fit import train_and_register_spark
 
-        return train_and_register_spark(settings, seed_dir, promote_if_first, rows)
+        return train_and_register_spark(settings, seed_dir, promote_if_first, extra_rows)
     client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
-    rows = rows if rows is not None else training_labels(settings, seed_dir)
+    rows, frozen = training_rows(settings, seed_dir, extra_rows)
     texts = [r.text for r in rows]
-    langs = [r.lang for r in rows]
-    labels = np.array([r.label for r in rows])
-    groups = near_duplicate_groups(texts)
-    train, test = holdout_split(labels, groups)
-    pick = lambda items, idx: [items[i] for i in idx]  # noqa: E731
     with mlflow.start_run(run_name="train-sklearn") as run:
         fitted = fit_classifier(
-            pick(texts, train),
-            pick(langs, train),
-            labels[train],
-            groups[train],
+            texts,
+            [r.lang for r in rows],
+            np.array([r.label for r in rows]),
+            near_duplicate_groups(texts),
             settings.precision_target,
             candidates,
         )
-        classifier = fitted.classifier
-        test_scores = classifier.scores(pick(texts, test), pick(langs, test))
-        held_out = quality(labels[test], test_scores, classifier.threshold)
-        mlflow.log_params(
-            {
-                "engine": "sklearn",
-                "candidate": fitted.candidate,
-                "rows": len(rows),
-                "positives": int(labels.sum()),
-                "feedback_rows": sum(r.source == "feedback" for r in rows),
-                "precision_target": settings.precision_target,
-                "data_fingerprint": fingerprint(rows),
-            }
-        )
-        mlflow.log_metrics({f"test_{k}": v for k, v in held_out.items() if v is not None})
-        mlflow.log_metrics({f"cv_pr_auc_{k}": v for k, v in fitted.cv_pr_auc.items()})
-        mlflow.log_dict(
-            confusion(labels[test], test_scores, classifier.threshold), "confusion_matrix.json"
-        )
-        with tempfile.TemporaryDirectory() as folder:
-            curve = save_pr_curve(
-                labels[test], test_scores, classifier.threshold, Path(folder) / "pr_curve.png"
-            )
-            mlflow.log_artifact(str(curve))
-        info = _log_model(
-            classifier,
-            settings.model_name,
-            {"threshold": classifier.threshold, "engine": "sklearn"},
-        )
-    version = str(info.registered_model_version)
-    _tag_version(client, settings.model_name, version, classifier.threshold, held_out, rows)
+        version, held_out = log_and_register(settings, fitted, rows, frozen, "sklearn")
+    return publish(
+        settings, client, run.info.run_id, "sklearn", fitted, version, held_out, promote_if_first
+    )
+
+
+def publish(
+    settings: Settings,
+    client: mlflow.MlflowClient,
+    run_id: str,
+    engine_kind: str,
+    fitted: FitResult,
+    version: str,
+    held_out: dict,
+    promote_if_first: bool,
+) -> dict:
+    """Make the new version champion when asked and there is none yet; summarise the run."""
     result = {
         "model": settings.model_name,
         "version": version,
-        "run_id": run.info.run_id,
+        "run_id": run_id,
+        "engine": engine_kind,
         "candidate": fitted.candidate,
         "held_out": held_out,
     }
@@ -144,14 +199,3 @@ def train_and_register(
         result["promoted"] = settings.model_alias
     log.info("registered %s version %s: %s", settings.model_name, version, held_out)
     return result
-
-
-def _tag_version(
-    client, name: str, version: str, threshold: float, held_out: dict, rows: list[LabelledTweet]
-) -> None:
-    """Record the threshold and headline figures on the registered version itself."""
-    client.set_model_version_tag(name, version, "threshold", repr(threshold))
-    client.set_model_version_tag(name, version, "engine", "sklearn")
-    client.set_model_version_tag(name, version, "data_fingerprint", fingerprint(rows))
-    for key in ("precision", "recall", "f1", "pr_auc"):
-        client.set_model_version_tag(name, version, f"test_{key}", str(held_out[key]))
