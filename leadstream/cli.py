@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -184,6 +186,58 @@ def evaluate(ctx: click.Context, labels_path: Path, model_uri: str | None) -> No
     from training.evaluate import evaluate_file
 
     click.echo(orjson.dumps(evaluate_file(_settings(ctx), labels_path, model_uri)).decode())
+
+
+def _actor() -> str:
+    """Who is acting, for the promotion history."""
+    return os.environ.get("LEADSTREAM_ACTOR") or getpass.getuser()
+
+
+@cli.command()
+@click.argument("version")
+@click.option(
+    "--tolerance",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="How much worse than the champion (precision, F1, PR-AUC) is still accepted.",
+)
+@click.option("--force", is_flag=True, help="Promote even if the candidate is worse.")
+@click.pass_context
+def promote(ctx: click.Context, version: str, tolerance: float, force: bool) -> None:
+    """Make VERSION the champion if it is not worse on the frozen evaluation set."""
+    from training.promotion import promote as promote_version
+
+    result = promote_version(_settings(ctx), version, _actor(), tolerance, force)
+    click.echo(orjson.dumps(result).decode())
+
+
+@cli.command()
+@click.pass_context
+def rollback(ctx: click.Context) -> None:
+    """Give the champion alias back to the version that held it before."""
+    from training.promotion import rollback as rollback_champion
+
+    click.echo(orjson.dumps(rollback_champion(_settings(ctx), _actor())).decode())
+
+
+@cli.command()
+@click.pass_context
+def models(ctx: click.Context) -> None:
+    """List registered versions with aliases, engine, threshold and held-out figures."""
+    from training.promotion import list_models
+
+    rows = list_models(_settings(ctx))
+    if not rows:
+        click.echo("no model registered yet; run `leadstream train --promote`")
+    for row in rows:
+        aliases = ",".join(row["aliases"]) or "-"
+        click.echo(
+            f"v{row['version']:<4} {aliases:<12} {row['engine'] or '?':<8} "
+            f"threshold={row['threshold']} precision={row['test_precision']} "
+            f"recall={row['test_recall']} f1={row['test_f1']} pr_auc={row['test_pr_auc']} "
+            f"created={row['created'][:19]}"
+        )
 
 
 @cli.command()

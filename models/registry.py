@@ -47,7 +47,9 @@ def version_ref(client: MlflowClient, name: str, version: str) -> ModelRef:
         found = client.get_model_version(name, str(version))
     except MlflowException:
         raise ModelNotFound(f"model {name!r} has no version {version}") from None
-    return ModelRef(name=name, version=found.version, threshold=float(found.tags["threshold"]))
+    return ModelRef(
+        name=name, version=str(found.version), threshold=float(found.tags["threshold"])
+    )
 
 
 def alias_ref(client: MlflowClient, name: str, alias: str) -> ModelRef | None:
@@ -56,7 +58,9 @@ def alias_ref(client: MlflowClient, name: str, alias: str) -> ModelRef | None:
         found = client.get_model_version_by_alias(name, alias)
     except MlflowException:
         return None
-    return ModelRef(name=name, version=found.version, threshold=float(found.tags["threshold"]))
+    return ModelRef(
+        name=name, version=str(found.version), threshold=float(found.tags["threshold"])
+    )
 
 
 def require_alias(client: MlflowClient, name: str, alias: str) -> ModelRef:

@@ -110,7 +110,13 @@ def rollback(settings: Settings, actor: str) -> dict:
     """Give the alias back to the version that held it before the current one."""
     client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
     current = require_alias(client, settings.model_name, settings.model_alias)
-    history = [h for h in alias_changes(settings) if h["version"] == current.version]
+    # The promotion that made the current version champion says who held the alias before;
+    # rollbacks are skipped so that repeated rollbacks walk further back, not back and forth.
+    history = [
+        h
+        for h in alias_changes(settings)
+        if h["version"] == current.version and h["action"] != "rollback"
+    ]
     previous = history[-1]["previous_version"] if history else None
     if previous is None:
         raise LeadstreamError(
@@ -135,7 +141,7 @@ def list_models(settings: Settings) -> list[dict]:
     versions = client.search_model_versions(f"name = '{settings.model_name}'")
     return [
         {
-            "version": v.version,
+            "version": str(v.version),
             "aliases": sorted(by_version.get(str(v.version), [])),
             "created": datetime.fromtimestamp(v.creation_timestamp / 1000, UTC).isoformat(),
             **{
