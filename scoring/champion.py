@@ -12,7 +12,7 @@ import mlflow.artifacts
 from pyspark.sql import SparkSession
 
 from leadstream.settings import Settings
-from models.registry import ModelRef, connect, require_alias
+from models.registry import ModelRef, alias_ref, connect, require_alias
 
 log = logging.getLogger(__name__)
 
@@ -26,26 +26,46 @@ class ShippedModel:
 
 
 class ChampionTracker:
-    """Re-resolves the alias between micro-batches; a promotion reaches the next batch."""
+    """Re-resolves an alias between micro-batches; a promotion reaches the next batch."""
 
-    def __init__(self, settings: Settings, spark: SparkSession, check_every: float = 5.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        spark: SparkSession,
+        check_every: float = 5.0,
+        alias: str | None = None,
+        required: bool = True,
+    ) -> None:
         self.settings = settings
         self.spark = spark
         self.check_every = check_every
+        self.alias = alias or settings.model_alias
+        self.required = required
         self.client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
         self._shipped: ShippedModel | None = None
         self._checked_at = 0.0
 
-    def current(self) -> ShippedModel:
-        """The version behind the alias now, downloaded and added to the Spark context."""
-        if self._shipped and time.monotonic() - self._checked_at < self.check_every:
+    def current(self) -> ShippedModel | None:
+        """The version behind the alias now, downloaded and added to the Spark context
+        (None for an optional alias that is not set)."""
+        if time.monotonic() - self._checked_at < self.check_every and (
+            self._shipped or not self.required
+        ):
             return self._shipped
-        ref = require_alias(self.client, self.settings.model_name, self.settings.model_alias)
         self._checked_at = time.monotonic()
+        if self.required:
+            ref = require_alias(self.client, self.settings.model_name, self.alias)
+        elif (ref := alias_ref(self.client, self.settings.model_name, self.alias)) is None:
+            self._shipped = None
+            return None
         if self._shipped is None or self._shipped.ref != ref:
             self._shipped = self._ship(ref)
             log.info(
-                "scoring with %s version %s (threshold %.3f)", ref.name, ref.version, ref.threshold
+                "%s: %s version %s (threshold %.3f)",
+                self.alias,
+                ref.name,
+                ref.version,
+                ref.threshold,
             )
         return self._shipped
 

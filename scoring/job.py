@@ -21,6 +21,7 @@ from leadstream.campaigns import Campaign, load_campaigns
 from leadstream.settings import Settings
 from leadstream.storage.batches import BatchStats, record_batch
 from leadstream.storage.campaign_store import sync_campaigns
+from leadstream.storage.decisions import add_to_review_pool, record_shadow_decisions
 from leadstream.storage.engine import init_db, make_engine
 from leadstream.storage.leads import Lead, upsert_leads
 from leadstream.storage.models_seen import record_model_seen
@@ -73,6 +74,10 @@ def lead_from_row(row, shipped, batch_id: int, scored_at: datetime) -> Lead:
     )
 
 
+REVIEW_PER_BATCH = 20  # near-misses kept per batch for the review queue
+CHALLENGER = "challenger"
+
+
 class BatchScorer:
     """The foreachBatch sink: score one micro-batch and write its leads and figures."""
 
@@ -80,6 +85,7 @@ class BatchScorer:
         self.settings = settings
         self.campaigns = campaigns
         self.tracker = ChampionTracker(settings, spark)
+        self.challenger = ChampionTracker(settings, spark, alias=CHALLENGER, required=False)
         self.engine = make_engine(settings.database_url)
         init_db(self.engine)
         sync_campaigns(self.engine, campaigns)
@@ -95,18 +101,27 @@ class BatchScorer:
         batch = batch.persist()
         try:
             tweets_in = batch.count()
-            scored = classify(
-                keyword_prefilter(batch, self.campaigns), shipped.folder_name, self.campaigns
-            ).persist()
+            candidates = keyword_prefilter(batch, self.campaigns).persist()
+            scored = classify(candidates, shipped.folder_name, self.campaigns).persist()
             totals = scored.agg(
                 F.count("*").alias("matches"), F.sum(F.col("is_lead").cast("int")).alias("leads")
             ).first()
             rows = scored.where("is_lead").collect()
+            near_misses = (
+                scored.where(~F.col("is_lead"))
+                .orderBy(F.desc("score"))
+                .limit(REVIEW_PER_BATCH)
+                .collect()
+            )
+            shadow = self._shadow(candidates, {r.tweet_id for r in rows})
             scored.unpersist()
+            candidates.unpersist()
         finally:
             batch.unpersist()
         finished = _now()
         upsert_leads(self.engine, [lead_from_row(r, shipped, batch_id, finished) for r in rows])
+        add_to_review_pool(self.engine, [_pool_row(r, shipped, finished) for r in near_misses])
+        record_shadow_decisions(self.engine, shadow)
         record_model_seen(
             self.engine, shipped.ref.name, shipped.ref.version, shipped.ref.threshold
         )
@@ -131,6 +146,41 @@ class BatchScorer:
             len(rows),
             shipped.ref.version,
         )
+
+    def _shadow(self, candidates: DataFrame, champion_leads: set[str]) -> list[dict]:
+        """The challenger's scores where either model keeps the tweet (none without one)."""
+        challenger = self.challenger.current()
+        if challenger is None:
+            return []
+        scored = classify(candidates, challenger.folder_name, self.campaigns)
+        keep = F.col("is_lead") | F.col("tweet_id").isin(list(champion_leads))
+        decided = _now()
+        return [
+            {
+                "tweet_id": r.tweet_id,
+                "model_name": challenger.ref.name,
+                "version": challenger.ref.version,
+                "text": r.text,
+                "score": float(r.score),
+                "threshold": challenger.ref.threshold,
+                "decided_at": decided,
+            }
+            for r in scored.where(keep).select("tweet_id", "text", "score").collect()
+        ]
+
+
+def _pool_row(row, shipped, scored_at: datetime) -> dict:
+    """A rejected keyword match as a review-pool row."""
+    return {
+        "tweet_id": row.tweet_id,
+        "text": row.text,
+        "lang": row.lang,
+        "campaigns": orjson.dumps(list(row.campaigns)).decode(),
+        "score": float(row.score),
+        "threshold": shipped.ref.threshold,
+        "model_version": shipped.ref.version,
+        "scored_at": scored_at,
+    }
 
 
 def start_scoring(settings: Settings, spark: SparkSession, until_idle: bool) -> StreamingQuery:

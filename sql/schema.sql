@@ -94,12 +94,27 @@ CREATE TABLE IF NOT EXISTS model_versions (
 	PRIMARY KEY (model_name, version)
 )CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE IF NOT EXISTS review_pool (
+	tweet_id VARCHAR(32) NOT NULL, 
+	text MEDIUMTEXT NOT NULL, 
+	lang VARCHAR(8), 
+	campaigns MEDIUMTEXT NOT NULL COMMENT 'JSON list of campaign names', 
+	score FLOAT NOT NULL, 
+	threshold FLOAT NOT NULL, 
+	model_version VARCHAR(20) NOT NULL, 
+	scored_at DATETIME(6) NOT NULL, 
+	PRIMARY KEY (tweet_id)
+)CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_review_pool_scored_at ON review_pool (scored_at);
+
 CREATE TABLE IF NOT EXISTS shadow_decisions (
 	tweet_id VARCHAR(32) NOT NULL, 
 	model_name VARCHAR(100) NOT NULL, 
 	version VARCHAR(20) NOT NULL, 
 	text MEDIUMTEXT NOT NULL, 
 	score FLOAT NOT NULL, 
+	threshold FLOAT NOT NULL, 
 	decided_at DATETIME(6) NOT NULL, 
 	PRIMARY KEY (tweet_id, model_name, version)
 )CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

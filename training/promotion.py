@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from leadstream.errors import LeadstreamError
 from leadstream.settings import Settings
+from leadstream.storage.decisions import shadow_rows
 from leadstream.storage.engine import init_db, make_engine
-from leadstream.storage.schema import alias_history
+from leadstream.storage.feedback import feedback_labels
+from leadstream.storage.schema import alias_history, leads
 from models.registry import ModelRef, alias_ref, connect, require_alias, version_ref
 from training.metrics import quality
 
@@ -61,6 +63,34 @@ def compare(candidate: dict, champion: dict, tolerance: float) -> list[str]:
     return worse
 
 
+MIN_SHADOW_LABELS = 10
+
+
+def shadow_comparison(settings: Settings, candidate: ModelRef, champion: ModelRef) -> dict:
+    """Precision of both models on live tweets the sales team labelled: the champion's leads
+    and the candidate's shadow decisions (stored while it ran as challenger)."""
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    labels = {f.tweet_id: f.label for f in feedback_labels(engine)}  # latest label wins
+    shadow = shadow_rows(engine, candidate.name, candidate.version)
+    with engine.connect() as connection:
+        champion_leads = set(
+            connection.execute(
+                select(leads.c.tweet_id).where(leads.c.model_version == champion.version)
+            ).scalars()
+        )
+    engine.dispose()
+    labelled = [r for r in shadow if r["tweet_id"] in labels]
+    kept_by_candidate = [labels[r["tweet_id"]] for r in labelled if r["score"] >= r["threshold"]]
+    kept_by_champion = [labels[r["tweet_id"]] for r in labelled if r["tweet_id"] in champion_leads]
+    mean = lambda values: round(sum(values) / len(values), 4) if values else None  # noqa: E731
+    return {
+        "labelled": len(labelled),
+        "candidate_precision": mean(kept_by_candidate),
+        "champion_precision": mean(kept_by_champion),
+    }
+
+
 def promote(
     settings: Settings, version: str, actor: str, tolerance: float = 0.01, force: bool = False
 ) -> dict:
@@ -75,6 +105,12 @@ def promote(
     if champion_ref:
         comparison["champion"] = _frozen_quality(settings, champion_ref)
         worse = compare(comparison["candidate"], comparison["champion"], tolerance)
+        shadow = shadow_comparison(settings, candidate_ref, champion_ref)
+        comparison["shadow"] = shadow
+        theirs, ours = shadow["champion_precision"], shadow["candidate_precision"]
+        if shadow["labelled"] >= MIN_SHADOW_LABELS and None not in (theirs, ours):
+            if ours < theirs - tolerance:
+                worse.append(f"shadow precision {ours:.3f} < champion's {theirs:.3f}")
     comparison["worse"] = worse
     if worse and not force:
         raise LeadstreamError(

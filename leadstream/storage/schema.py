@@ -138,6 +138,7 @@ batch_stats = Table(
     **MYSQL_TABLE,
 )
 
+# What a challenger would have decided on the same tweets as the champion, for promotion.
 shadow_decisions = Table(
     "shadow_decisions",
     metadata,
@@ -146,6 +147,23 @@ shadow_decisions = Table(
     Column("version", String(20), primary_key=True),
     Column("text", LongText, nullable=False),
     Column("score", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
     Column("decided_at", Moment, nullable=False),
+    **MYSQL_TABLE,
+)
+
+# Keyword matches the champion rejected narrowly: labels on them teach the most.
+review_pool = Table(
+    "review_pool",
+    metadata,
+    Column("tweet_id", String(32), primary_key=True),
+    Column("text", LongText, nullable=False),
+    Column("lang", String(8)),
+    Column("campaigns", LongText, nullable=False, comment="JSON list of campaign names"),
+    Column("score", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("model_version", String(20), nullable=False),
+    Column("scored_at", Moment, nullable=False),
+    Index("ix_review_pool_scored_at", "scored_at"),
     **MYSQL_TABLE,
 )

@@ -66,8 +66,8 @@ def test_train_register_promote_refuse_force_and_roll_back(settings, small_seed)
 def test_feedback_wins_and_never_leaks_into_the_frozen_set(settings):
     from leadstream.storage.engine import init_db, make_engine
     from leadstream.storage.feedback import FeedbackLabel, record_feedback
-    from training.train import frozen_split, training_rows
     from training.labels import seed_labels, text_key
+    from training.train import frozen_split, training_rows
 
     seed_train, frozen = frozen_split(seed_labels())
     flipped, held = seed_train[0], frozen[0]
