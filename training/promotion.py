@@ -108,9 +108,9 @@ def promote(
         shadow = shadow_comparison(settings, candidate_ref, champion_ref)
         comparison["shadow"] = shadow
         theirs, ours = shadow["champion_precision"], shadow["candidate_precision"]
-        if shadow["labelled"] >= MIN_SHADOW_LABELS and None not in (theirs, ours):
-            if ours < theirs - tolerance:
-                worse.append(f"shadow precision {ours:.3f} < champion's {theirs:.3f}")
+        enough = shadow["labelled"] >= MIN_SHADOW_LABELS and None not in (theirs, ours)
+        if enough and ours < theirs - tolerance:
+            worse.append(f"shadow precision {ours:.3f} < champion's {theirs:.3f}")
     comparison["worse"] = worse
     if worse and not force:
         raise LeadstreamError(
