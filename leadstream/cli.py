@@ -160,13 +160,34 @@ def score(ctx: click.Context, until_idle: bool, **options) -> None:
     default=False,
     help="Make the new version champion when there is none yet.",
 )
+@click.option(
+    "--candidate",
+    "candidate_names",
+    multiple=True,
+    help="Limit model selection to these candidates (repeatable; default: all of "
+    "logreg_c2, logreg_c8, logreg_c32, svm_sigmoid).",
+)
 @click.pass_context
-def train(ctx: click.Context, engine_kind: str, seed_dir: Path | None, promote: bool) -> None:
+def train(
+    ctx: click.Context,
+    engine_kind: str,
+    seed_dir: Path | None,
+    promote: bool,
+    candidate_names: tuple[str, ...],
+) -> None:
     """Fit the buying-signal classifier on seed and feedback labels and register it."""
+    from training.fit import CANDIDATES
     from training.train import train_and_register
 
+    if unknown := [n for n in candidate_names if n not in CANDIDATES]:
+        raise click.BadParameter(f"unknown candidate {unknown[0]!r}", param_hint="--candidate")
+    candidates = {n: CANDIDATES[n] for n in candidate_names} or None
     result = train_and_register(
-        _settings(ctx), engine_kind=engine_kind, seed_dir=seed_dir, promote_if_first=promote
+        _settings(ctx),
+        engine_kind=engine_kind,
+        seed_dir=seed_dir,
+        promote_if_first=promote,
+        candidates=candidates,
     )
     click.echo(orjson.dumps(result).decode())
 
@@ -237,6 +258,51 @@ def models(ctx: click.Context) -> None:
             f"threshold={row['threshold']} precision={row['test_precision']} "
             f"recall={row['test_recall']} f1={row['test_f1']} pr_auc={row['test_pr_auc']} "
             f"created={row['created'][:19]}"
+        )
+
+
+def _one_line(text: str, width: int) -> str:
+    """Text on one line, cut to `width` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@cli.command("review-queue")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=30,
+    show_default=True,
+    help="How many tweets to put in the queue.",
+)
+@click.option("--campaign", help="Only tweets of this campaign.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@click.pass_context
+def review_queue_command(
+    ctx: click.Context, limit: int, campaign: str | None, as_json: bool
+) -> None:
+    """List the unlabelled leads and near-misses whose labels would help the model most."""
+    from dataclasses import asdict
+
+    from leadstream.review import review_queue
+    from leadstream.storage.engine import init_db, make_engine
+
+    engine = make_engine(_settings(ctx).database_url)
+    init_db(engine)
+    items = review_queue(engine, limit=limit, campaign=campaign)
+    if as_json:
+        for item in items:
+            click.echo(orjson.dumps(asdict(item)).decode())
+        return
+    if not items:
+        click.echo("nothing to review: every stored lead and near-miss is labelled, or none is")
+        return
+    click.echo(f"{'score':>5}  {'source':<6}  {'uncert.':>7}  {'campaigns':<24}  text")
+    for item in items:
+        campaigns = _one_line(",".join(item.campaigns) or "-", 24)
+        click.echo(
+            f"{item.score:5.2f}  {item.source:<6}  {item.uncertainty:7.2f}  {campaigns:<24}  "
+            f"{_one_line(item.text, 90)}"
         )
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from leadstream.settings import Settings
+from leadstream.shutdown import stopping_on_signals
 from leadstream.storage.engine import init_db, make_engine, safe_url
 
 log = logging.getLogger(__name__)
@@ -64,21 +65,29 @@ def ensure_champion(settings: Settings) -> None:
 
 def run_main_job(settings: Settings) -> None:
     """Run collector, scorer and dashboard together until Ctrl-C; a rerun resumes."""
+    log.info(
+        "data in %s, database %s", settings.data_dir, safe_url(make_engine(settings.database_url))
+    )
+    stop = threading.Event()
+    with stopping_on_signals(stop):
+        _run_stages(settings, stop)
+
+
+def _run_stages(settings: Settings, stop: threading.Event) -> None:
+    """Bootstrap, then dashboard and collector threads beside the scorer, until `stop`."""
     from collector.run import collect
     from dashboard.server import start_dashboard
     from scoring.job import run_scoring
 
-    log.info(
-        "data in %s, database %s", settings.data_dir, safe_url(make_engine(settings.database_url))
-    )
     settings, password_file = demo_credentials(settings)
     ensure_champion(settings)
+    if stop.is_set():  # Ctrl-C during the bootstrap training
+        return
     dashboard = start_dashboard(settings)
     hint = (
         "LEADSTREAM_ADMIN_PASSWORD" if "LEADSTREAM_ADMIN_PASSWORD" in os.environ else password_file
     )
     log.info("dashboard on %s — sign in as admin (password: %s)", dashboard.url, hint)
-    stop = threading.Event()
     collector = threading.Thread(
         target=collect,
         name="collector",
@@ -87,9 +96,7 @@ def run_main_job(settings: Settings) -> None:
     )
     collector.start()
     try:
-        run_scoring(settings, stop=stop)
-    except KeyboardInterrupt:
-        pass
+        run_scoring(settings, stop=stop)  # returns on Ctrl-C or SIGTERM, via `stop`
     finally:
         log.info("stopping: collector, scorer, dashboard")
         stop.set()

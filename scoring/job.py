@@ -19,6 +19,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from leadstream.campaigns import Campaign, load_campaigns
 from leadstream.settings import Settings
+from leadstream.shutdown import stopping_on_signals
 from leadstream.storage.batches import BatchStats, record_batch
 from leadstream.storage.campaign_store import sync_campaigns
 from leadstream.storage.decisions import add_to_review_pool, record_shadow_decisions
@@ -208,19 +209,19 @@ def run_scoring(
     settings: Settings, until_idle: bool = False, stop: threading.Event | None = None
 ) -> None:
     """Run the scorer in this process until idle, until `stop` is set, or until Ctrl-C."""
+    stop = stop or threading.Event()
+    owned = SparkSession.getActiveSession() is None  # stop only a session we started
     spark = spark_session(settings)
     query = start_scoring(settings, spark, until_idle)
     try:
-        if until_idle:
-            query.awaitTermination()
-        else:
-            stop = stop or threading.Event()
-            while query.isActive and not stop.wait(1.0):
-                pass
-    except KeyboardInterrupt:
-        log.info("stopping the scoring query")
+        with stopping_on_signals(stop):
+            while query.isActive and not stop.is_set():
+                query.awaitTermination(1.0)
     finally:
         if query.isActive:
             query.stop()
-        if query.exception():
-            raise RuntimeError(f"scoring query failed: {query.exception()}")
+        failure = query.exception()
+        if owned:
+            spark.stop()
+    if failure:
+        raise RuntimeError(f"scoring query failed: {failure}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+import orjson
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,6 +44,16 @@ def review_pool_rows(engine: Engine, since: datetime | None = None, limit: int =
         query = query.where(review_pool.c.scored_at >= since)
     with engine.connect() as connection:
         return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def pooled_reject(engine: Engine, tweet_id: str) -> dict | None:
+    """One pooled near-miss by tweet id (campaigns decoded into a list), or None."""
+    query = select(review_pool).where(review_pool.c.tweet_id == tweet_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    return {**row._mapping, "campaigns": orjson.loads(row.campaigns)}
 
 
 def record_shadow_decisions(engine: Engine, rows: Iterable[dict]) -> int:
