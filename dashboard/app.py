@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from dashboard import auth, feedback, leads, stats
+from dashboard import auth, feedback, leads, review, stats
 from dashboard.security import init_security
 from dashboard.state import DashboardState, attach_state
 from dashboard.throttle import LoginThrottle
@@ -57,4 +57,5 @@ def create_app(settings: Settings, test_config: dict[str, Any] | None = None) ->
     app.register_blueprint(leads.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(stats.bp)
+    app.register_blueprint(review.bp)
     return app
