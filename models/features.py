@@ -100,11 +100,18 @@ class Featurizer:
     """Turns tweets into one sparse matrix; stateless apart from its hashing sizes."""
 
     def __init__(
-        self, word_features: int = 2**18, char_features: int = 2**18, dense_weight: float = 0.5
+        self,
+        word_features: int = 2**18,
+        char_features: int = 2**18,
+        dense_weight: float = 0.25,
+        char_weight: float = 1.5,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
+        # Block weights, chosen on the frozen split: spelling (characters) generalises across
+        # inflections and typos better than whole words; cues refine rather than decide.
         self.dense_weight = dense_weight
+        self.char_weight = char_weight
         self._tools: dict[str, _LanguageTools] = {}
 
     def __getstate__(self) -> dict:
@@ -112,6 +119,7 @@ class Featurizer:
         return {k: v for k, v in self.__dict__.items() if k != "_tools"}
 
     def __setstate__(self, state: dict) -> None:
+        state.setdefault("char_weight", 1.0)  # models pickled before the weight existed
         self.__dict__.update(state)
         self._tools = {}
 
@@ -152,7 +160,9 @@ class Featurizer:
     def transform_analysed(self, texts: Sequence[str], analyses: list[Analysis]) -> sp.csr_matrix:
         """The feature matrix of tweets already analysed."""
         words = normalize(self._word_hasher.transform(a.ngrams.keys() for a in analyses))
-        chars = normalize(self._char_hasher.transform(a.chars for a in analyses))
+        chars = (
+            normalize(self._char_hasher.transform(a.chars for a in analyses)) * self.char_weight
+        )
         dense = sp.csr_matrix(np.array([a.dense for a in analyses]) * self.dense_weight)
         return sp.hstack([words, chars, dense], format="csr")
 

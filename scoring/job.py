@@ -30,7 +30,7 @@ from leadstream.tweet import SPOOL_SCHEMA_DDL
 from scoring.champion import ChampionTracker
 from scoring.classify import classify
 from scoring.prefilter import keyword_prefilter
-from scoring.session import spark_session
+from leadstream.spark import spark_session
 
 log = logging.getLogger(__name__)
 

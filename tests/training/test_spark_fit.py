@@ -11,13 +11,15 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from click.testing import CliRunner
+from pyspark.ml import PipelineModel
+from pyspark.ml.functions import vector_to_array
 
 from leadstream.cli import cli
 from leadstream.settings import load_settings
 from models.registry import connect
 from training.labels import seed_labels
 from training.metrics import quality
-from training.spark_fit import CANDIDATES, spark_scores, sparse_rows
+from training.spark_fit import CANDIDATES, sparse_rows
 
 SUBSET = 400
 BUYING = "Our warehouse roof is leaking again. Can anyone recommend a reliable roofer near Leeds?"
@@ -44,6 +46,18 @@ def write_seed_subset(folder: Path, size: int, seed: int = 11) -> Path:
     return folder
 
 
+def spark_scores(spark, pipeline, rows) -> np.ndarray:
+    """The Spark pipeline's buying-signal probability of each row, in row order."""
+    tweets = pd.DataFrame(
+        {"order": range(len(rows)), "text": [r.text for r in rows], "lang": [r.lang for r in rows]}
+    )
+    frame = spark.createDataFrame(tweets, "order LONG, text STRING, lang STRING")
+    scored = pipeline.transform(frame).select(
+        "order", vector_to_array("probability")[1].alias("score")
+    )
+    return scored.toPandas().sort_values("order")["score"].to_numpy()
+
+
 @pytest.fixture(scope="module")
 def trained(spark, tmp_path_factory):
     """`leadstream train --engine spark --promote`, once, on 400 seed labels: settings, JSON."""
@@ -60,6 +74,7 @@ def trained(spark, tmp_path_factory):
     return settings, orjson.loads(outcome.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.spark
 def test_cli_trains_and_registers_version_1_tagged_spark(trained):
     settings, result = trained
     assert result["version"] == "1"
@@ -72,15 +87,16 @@ def test_cli_trains_and_registers_version_1_tagged_spark(trained):
     assert version.tags["engine"] == "spark"
     assert float(version.tags["threshold"]) == pytest.approx(result["held_out"]["threshold"], 1e-3)
     champion = client.get_model_version_by_alias(settings.model_name, settings.model_alias)
-    assert champion.version == "1"
+    assert str(champion.version) == "1"
     run = client.get_run(result["run_id"])
     assert run.data.params["engine"] == "spark"
     assert run.data.params["candidate"] == result["candidate"]
     assert "test_pr_auc" in run.data.metrics
     logged = {a.path for a in client.list_artifacts(result["run_id"])}
-    assert {"spark-pipeline", "model", "pr_curve.png", "confusion_matrix.json"} <= logged
+    assert {"spark-pipeline", "pr_curve.png", "confusion_matrix.json"} <= logged
 
 
+@pytest.mark.spark
 def test_registered_pyfunc_ranks_a_buying_signal_above_chatter(trained):
     settings, _ = trained
     connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
@@ -90,9 +106,8 @@ def test_registered_pyfunc_ranks_a_buying_signal_above_chatter(trained):
     assert set(scored.columns) == {"score", "is_lead", "reasons"}
 
 
+@pytest.mark.spark
 def test_copied_weights_reproduce_spark_probabilities(trained, spark):
-    from pyspark.ml import PipelineModel
-
     settings, result = trained
     connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
     folder = mlflow.artifacts.download_artifacts(

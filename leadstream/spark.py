@@ -1,4 +1,4 @@
-"""The Spark session of the scorer: local[*] by default, a cluster when the master says so."""
+"""The Spark session of Leadstream: local[*] by default, a cluster when the master says so."""
 
 from __future__ import annotations
 
