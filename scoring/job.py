@@ -20,6 +20,7 @@ from pyspark.sql.streaming import StreamingQuery
 from leadstream.campaigns import Campaign, load_campaigns
 from leadstream.settings import Settings
 from leadstream.shutdown import stopping_on_signals
+from leadstream.spark import spark_session
 from leadstream.storage.batches import BatchStats, record_batch
 from leadstream.storage.campaign_store import sync_campaigns
 from leadstream.storage.decisions import add_to_review_pool, record_shadow_decisions
@@ -30,7 +31,6 @@ from leadstream.tweet import SPOOL_SCHEMA_DDL
 from scoring.champion import ChampionTracker
 from scoring.classify import classify
 from scoring.prefilter import keyword_prefilter
-from leadstream.spark import spark_session
 
 log = logging.getLogger(__name__)
 

@@ -114,7 +114,7 @@ def champion_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
     """One local Spark session for the whole test run (starting one costs seconds)."""
-    from scoring.session import spark_session
+    from leadstream.spark import spark_session
 
     folder = tmp_path_factory.mktemp("spark")
     settings = load_settings({"data_dir": folder, "spark_master": "local[2]"}, env={})

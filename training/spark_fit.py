@@ -38,10 +38,10 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from leadstream.errors import LeadstreamError
 from leadstream.settings import Settings
+from leadstream.spark import spark_session
 from models.classifier import BuyingSignalClassifier
 from models.features import DENSE_NAMES, Featurizer
 from models.registry import connect
-from leadstream.spark import spark_session
 from training.fit import FitResult, choose_threshold
 from training.labels import LabelledTweet
 from training.split import holdout_split, near_duplicate_groups
