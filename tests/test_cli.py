@@ -228,6 +228,8 @@ def test_run_main_job_stops_on_ctrl_c_and_resumes(tmp_path, champion_settings):
     }
     expected = sorted(t[0] for t in STREAM if t[3])
 
+    started: list[subprocess.Popen] = []
+
     def run_until_leads() -> subprocess.Popen:
         port = free_port()
         log = (tmp_path / f"run-{port}.log").open("wb")  # a file: a full pipe would block it
@@ -248,6 +250,7 @@ def test_run_main_job_stops_on_ctrl_c_and_resumes(tmp_path, champion_settings):
             stderr=subprocess.STDOUT,
         )
         job.log_path = Path(log.name)
+        started.append(job)
         _wait_for(
             lambda: (
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login", timeout=2).status
@@ -259,19 +262,27 @@ def test_run_main_job_stops_on_ctrl_c_and_resumes(tmp_path, champion_settings):
         _wait_for(lambda: _lead_ids(data_dir / "leadstream.db") == expected, 240, "the leads")
         return job
 
-    first = run_until_leads()
-    first.send_signal(signal.SIGINT)
-    first.wait(timeout=90)
-    output = first.log_path.read_text(errors="replace")
-    assert first.returncode == 0, output[-3000:]
-    assert "Traceback" not in output
-    assert (data_dir / "admin_password").stat().st_mode & 0o777 == 0o600
+    try:
+        first = run_until_leads()
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=90)
+        output = first.log_path.read_text(errors="replace")
+        assert first.returncode == 0, output[-3000:]
+        assert "Traceback" not in output
+        assert (data_dir / "admin_password").stat().st_mode & 0o777 == 0o600
 
-    second = run_until_leads()
-    # Wait until the second scorer is running, then let it poll the spool a few times.
-    _wait_for(lambda: "Callback Server Starting" in second.log_path.read_text(), 120, "the scorer")
-    time.sleep(4)
-    second.send_signal(signal.SIGINT)
-    second.wait(timeout=90)
-    assert second.returncode == 0, second.log_path.read_text(errors="replace")[-3000:]
-    assert _lead_ids(data_dir / "leadstream.db") == expected
+        second = run_until_leads()
+        # Wait until the second scorer is running, then let it poll the spool a few times.
+        _wait_for(
+            lambda: "Callback Server Starting" in second.log_path.read_text(), 120, "the scorer"
+        )
+        time.sleep(4)
+        second.send_signal(signal.SIGINT)
+        second.wait(timeout=90)
+        assert second.returncode == 0, second.log_path.read_text(errors="replace")[-3000:]
+        assert _lead_ids(data_dir / "leadstream.db") == expected
+    finally:
+        for job in started:  # never leave a Spark job running after a failed assertion
+            if job.poll() is None:
+                job.kill()
+                job.wait(timeout=30)
