@@ -50,11 +50,14 @@ def choose_threshold(labels: np.ndarray, scores: np.ndarray, precision_target: f
     return float(thresholds[int(np.argmax(f1))])
 
 
-def out_of_fold_scores(model, matrix, labels, groups, folds: int = 5, seed: int = 7) -> np.ndarray:
+def out_of_fold_scores(
+    model, matrix, labels, groups, folds: int = 5, seed: int = 7, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Each row scored by a copy of the model that never saw its near-duplicate group."""
     scores = np.zeros(len(labels))
+    weights = np.ones(len(labels)) if weights is None else weights
     for train, test in grouped_folds(labels, groups, folds, seed):
-        fitted = clone(model).fit(matrix[train], labels[train])
+        fitted = clone(model).fit(matrix[train], labels[train], sample_weight=weights[train])
         scores[test] = fitted.predict_proba(matrix[test])[:, 1]
     return scores
 
@@ -66,17 +69,21 @@ def fit_classifier(
     groups: np.ndarray,
     precision_target: float,
     candidates: dict | None = None,
+    weights: np.ndarray | None = None,
 ) -> FitResult:
     """Choose the candidate with the best out-of-fold PR-AUC, set its threshold on those
     out-of-fold scores, and refit it on every row."""
     featurizer = Featurizer()
     matrix = featurizer.transform(texts, langs)
     candidates = candidates or CANDIDATES
-    oof = {name: out_of_fold_scores(m, matrix, labels, groups) for name, m in candidates.items()}
+    oof = {
+        name: out_of_fold_scores(m, matrix, labels, groups, weights=weights)
+        for name, m in candidates.items()
+    }
     pr_auc = {name: float(average_precision_score(labels, s)) for name, s in oof.items()}
     best = max(pr_auc, key=pr_auc.get)
     log.info("cross-validated PR-AUC %s; chose %s", pr_auc, best)
     threshold = choose_threshold(labels, oof[best], precision_target)
-    estimator = clone(candidates[best]).fit(matrix, labels)
+    estimator = clone(candidates[best]).fit(matrix, labels, sample_weight=weights)
     classifier = BuyingSignalClassifier(featurizer, estimator, threshold)
     return FitResult(classifier, best, pr_auc, oof[best])

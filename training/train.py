@@ -71,6 +71,16 @@ def training_rows(
     return rows, frozen
 
 
+# A feedback label comes from the live stream and from the people who decide what a lead is:
+# it counts more than a seed label written to bootstrap the model.
+FEEDBACK_WEIGHT = 4.0
+
+
+def label_weights(rows: list[LabelledTweet]) -> np.ndarray:
+    """Sample weight per training row: feedback labels weigh FEEDBACK_WEIGHT, seed labels 1."""
+    return np.array([FEEDBACK_WEIGHT if r.source == "feedback" else 1.0 for r in rows])
+
+
 def _log_model(classifier: BuyingSignalClassifier, name: str, metadata: dict):
     """Log the classifier as a pyfunc model and register a new version of `name`."""
     with tempfile.TemporaryDirectory() as folder:
@@ -161,6 +171,7 @@ def train_and_register(
             near_duplicate_groups(texts),
             settings.precision_target,
             candidates,
+            weights=label_weights(rows),
         )
         version, held_out = log_and_register(settings, fitted, rows, frozen, "sklearn")
     return publish(
