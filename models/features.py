@@ -103,13 +103,14 @@ class Featurizer:
         self,
         word_features: int = 2**18,
         char_features: int = 2**18,
-        dense_weight: float = 0.25,
-        char_weight: float = 1.5,
+        dense_weight: float = 0.5,
+        char_weight: float = 1.0,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
-        # Block weights, chosen on the frozen split: spelling (characters) generalises across
-        # inflections and typos better than whole words; cues refine rather than decide.
+        # Block weights. Characters at 1.5 and cues at 0.25 scored better on the frozen split
+        # (PR-AUC 0.928 vs 0.915) but let a number or a place name flip decisions, which the
+        # invariance tests in tests/models catch; keep 1.0 and 0.5 until that is solved.
         self.dense_weight = dense_weight
         self.char_weight = char_weight
         self._tools: dict[str, _LanguageTools] = {}

@@ -1,0 +1,109 @@
+"""The feedback loop, measured: 100 sales-team labels from a campaign the seed labels do not
+cover, stored in the database and picked up by `train_and_register` as in production.
+
+The protocol (split, storing feedback, scoring) is bench/feedback_loop.py's, loaded from its
+file; model A is the session's champion (seed labels, quick candidate), model B the same
+recipe retrained with the feedback in a store of its own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter, defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from leadstream.settings import load_settings
+from models.registry import connect
+from training.labels import seed_labels, text_key
+from training.split import near_duplicate_groups
+from training.train import frozen_split, train_and_register
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "feedback_loop.py"
+QUICK = {"logreg_c8": LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000)}
+MAX_FROZEN_DROP = 0.03
+# Campaign F1 moves by about ±0.02 from one split to another: "no worse" allows for that noise.
+NO_WORSE = 0.01
+
+
+@pytest.fixture(scope="module")
+def loop():
+    """bench/feedback_loop.py as a module (bench/ is a folder of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location("feedback_loop", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_feedback_split_is_seeded_stratified_and_keeps_near_duplicates_together(loop):
+    rows = loop.campaign_rows()
+    # Two near-copies of the first rows, so that whole groups must move together.
+    copies = [replace(r, text=r.text + " again!") for r in rows[:2]]
+    rows = rows + copies
+    feedback, test = loop.feedback_split(rows, 100, seed=0)
+    assert len(feedback) == 100 and len(feedback) + len(test) == len(rows)
+    assert not {text_key(r.text) for r in feedback} & {text_key(r.text) for r in test}
+    again, _ = loop.feedback_split(rows, 100, seed=0)
+    other, _ = loop.feedback_split(rows, 100, seed=1)
+    assert [r.text for r in again] == [r.text for r in feedback]
+    assert [r.text for r in other] != [r.text for r in feedback]
+    everyone = Counter((r.lang, r.label) for r in rows)
+    chosen = Counter((r.lang, r.label) for r in feedback)
+    for stratum, count in everyone.items():
+        assert abs(chosen[stratum] - 100 * count / len(rows)) <= 1, stratum
+    groups = near_duplicate_groups([r.text for r in rows]).tolist()
+    assert groups[-2:] == groups[:2]  # the near-copies share their originals' groups
+    in_feedback = {text_key(r.text) for r in feedback}
+    sides = defaultdict(set)
+    for row, group in zip(rows, groups, strict=True):
+        sides[group].add(text_key(row.text) in in_feedback)
+    assert all(len(side) == 1 for side in sides.values())
+
+
+@pytest.fixture(scope="module")
+def measured(loop, champion_settings, tmp_path_factory) -> dict:
+    """Model A (the champion) and model B (retrained with 100 feedback labels), scored on the
+    campaign's test set and on the frozen seed evaluation set."""
+    feedback, test = loop.feedback_split(loop.campaign_rows(), 100, seed=0)
+    folder = tmp_path_factory.mktemp("feedback-loop")
+    retrained = load_settings({"data_dir": folder / "var", "secret_key": "test-secret"}, env={})
+    loop.record_feedback_rows(retrained, feedback, who="sales")
+    trained = train_and_register(retrained, promote_if_first=True, candidates=QUICK)
+    client = connect(retrained.mlflow_tracking_uri, retrained.mlflow_artifact_root)
+    _, frozen = frozen_split(seed_labels())
+    parts = {"campaign": test, "frozen": frozen, "feedback": feedback}
+    figures = {
+        "params": client.get_run(trained["run_id"]).data.params,
+        "A": {part: loop.model_quality(champion_settings, rows) for part, rows in parts.items()},
+        "B": {part: loop.model_quality(retrained, rows) for part, rows in parts.items()},
+    }
+    for model in ("A", "B"):
+        print(model, {part: {k: q[k] for k in loop.SHOWN} for part, q in figures[model].items()})
+    return figures
+
+
+@pytest.mark.slow
+def test_feedback_in_the_database_is_learnt_without_losing_ground(measured):
+    a, b = measured["A"], measured["B"]
+    assert measured["params"]["feedback_rows"] == "100"
+    # B has learnt its own feedback: it now ranks and decides those tweets far better.
+    assert b["feedback"]["f1"] >= a["feedback"]["f1"] + 0.1
+    assert b["feedback"]["pr_auc"] >= a["feedback"]["pr_auc"] + 0.05
+    # On the campaign's unseen tweets B is no worse than A, and on the frozen seed set it
+    # loses at most MAX_FROZEN_DROP of F1 (`leadstream promote` itself allows only 0.01).
+    assert b["campaign"]["f1"] >= a["campaign"]["f1"] - NO_WORSE
+    assert b["campaign"]["pr_auc"] >= a["campaign"]["pr_auc"] - NO_WORSE
+    assert b["frozen"]["f1"] >= a["frozen"]["f1"] - MAX_FROZEN_DROP
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured: 100 feedback labels do not lift campaign F1 clearly (quick candidate, "
+    "split 0: +0.022; default candidates, 5 splits: -0.004 +- 0.017; bench/feedback_loop.py)",
+)
+def test_feedback_lifts_f1_on_the_unseen_campaign_clearly(measured):
+    assert measured["B"]["campaign"]["f1"] >= measured["A"]["campaign"]["f1"] + 0.05
