@@ -13,7 +13,7 @@ from sklearn.preprocessing import normalize
 from spacy.attrs import NORM, ORTH
 from spacy.matcher import PhraseMatcher
 
-from models.cues import BUYING_CUES, CUE_LABELS, CUES
+from models.cues import BUYING_CUES, CUE_LABELS, load_cues
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
 
 CUE_NAMES = tuple(CUE_LABELS)
@@ -66,7 +66,7 @@ class _LanguageTools:
         self.normaliser = Normaliser(lang)
         self._tokens: dict[int, _Token] = {}
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
-        for category, phrases in CUES[lang].items():
+        for category, phrases in load_cues()[lang].items():
             docs = [self.normalised(self.nlp.make_doc(clean_text(p)))[0] for p in phrases]
             self.matcher.add(category, docs)
 
