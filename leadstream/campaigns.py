@@ -31,6 +31,10 @@ class Campaign:
         """
         return word_prefix_pattern(self.keywords, java)
 
+    def keyword_filter(self, java: bool = False) -> str:
+        """A regex matching where keyword_pattern matches, compiled as a trie to be fast."""
+        return word_prefix_trie(self.keywords, java)
+
     def negative_pattern(self, java: bool = False) -> str | None:
         """Regex for the negative keywords, or None when the campaign has none."""
         return (
@@ -49,6 +53,42 @@ def word_prefix_pattern(words: tuple[str, ...], java: bool = False) -> str:
     # Java's \w is ASCII unless the U flag is set; Python's is Unicode by default.
     flags = "(?iU)" if java else "(?i)"
     return rf"{flags}(?<!\w)(?:{body})"
+
+
+def word_prefix_trie(words: tuple[str, ...], java: bool = False) -> str:
+    """Like word_prefix_pattern, but as a trie: regex engines try alternatives one by one, so
+    a trie of 40 keywords tests a few characters per position instead of 40 words. A keyword
+    that starts with another keyword ("roofer", "roof") adds nothing to a prefix match."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for unit in _units(word.lower()):
+            node = node.setdefault(unit, {})
+        node[_END] = {}
+    flags = "(?iU)" if java else "(?i)"
+    return rf"{flags}(?<!\w){_trie_regex(trie)}"
+
+
+_END = ""  # marks the end of a keyword in the trie
+
+
+def _units(word: str) -> list[str]:
+    """A keyword as regex units: escaped characters, with any run of spaces as one unit."""
+    units: list[str] = []
+    for ch in word:
+        if ch.isspace():
+            if units[-1:] != [r"\s+"]:
+                units.append(r"\s+")
+        else:
+            units.append(re.escape(ch))
+    return units
+
+
+def _trie_regex(node: dict) -> str:
+    if _END in node:
+        return ""  # a prefix match ends here, whatever longer keywords follow
+    branches = [unit + _trie_regex(child) for unit, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _strings(value: object, where: str, required: bool) -> tuple[str, ...]:

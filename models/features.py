@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.preprocessing import normalize
+from sklearn.utils import murmurhash3_32
 from spacy.attrs import NORM, ORTH
 from spacy.matcher import PhraseMatcher
 
@@ -29,42 +29,62 @@ DENSE_NAMES = (
 )
 _CUE_INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
 _PAIRS = tuple(tuple(p.split("&")) for p in PAIR_NAMES)
+_CACHE_LIMIT = 1_000_000  # distinct spellings (or bigrams) remembered per language
+
+
+def hashed_column(feature: str, size: int) -> int:
+    """The column sklearn's FeatureHasher gives a string feature (signed murmur3, seed 0)."""
+    h = murmurhash3_32(feature, 0)
+    # abs(-2**31) overflows int32 in sklearn's Cython; it defines the column as below.
+    return (2147483647 - (size - 1)) % size if h == -2147483648 else abs(h) % size
 
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    """A distinct spelling with its normal form and character n-grams."""
+    """A distinct spelling with its normal form and its hashed columns, computed once."""
 
     text: str
     norm: str
     norm_hash: int
     is_word: bool
-    chars: tuple[str, ...]
+    word_column: int  # column of the unigram "w:<norm>"
+    char_columns: np.ndarray  # columns of its character 3- to 5-grams, repeats kept
 
 
 @dataclass
 class Analysis:
-    """What the featurizer saw in one tweet: normalised n-grams and the cues that matched."""
+    """What the featurizer saw in one tweet: its words, the cues that matched, dense features."""
 
-    ngrams: dict[str, str] = field(default_factory=dict)  # feature -> text as written
-    chars: list[str] = field(default_factory=list)  # character n-grams of the words
+    words: list[_Token] = field(default_factory=list)  # word tokens in order
+    word_columns: list[int] = field(default_factory=list)  # one per distinct word n-gram
     cues: list[tuple[str, str]] = field(default_factory=list)  # (category, phrase as written)
-    dense: list[float] = field(default_factory=list)  # cue counts, then meta flags
+    dense: list[float] = field(default_factory=list)  # cue counts, meta flags, cue pairs
+
+    @property
+    def ngrams(self) -> dict[str, str]:
+        """Each word and bigram feature with the text it was written as."""
+        grams = {f"w:{t.norm}": t.text for t in self.words}
+        for a, b in zip(self.words, self.words[1:], strict=False):
+            grams[f"b:{a.norm} {b.norm}"] = f"{a.text} {b.text}"
+        return grams
 
 
 def _char_grams(word: str) -> tuple[str, ...]:
-    """Character 3- to 5-grams of one lowercased word with its edges marked (cached)."""
+    """Character 3- to 5-grams of one lowercased word with its edges marked."""
     padded = f" {word} "
     return tuple(padded[i : i + n] for n in (3, 4, 5) for i in range(max(len(padded) - n + 1, 1)))
 
 
 class _LanguageTools:
-    """The tokenizer, normaliser and cue matcher of one language."""
+    """The tokenizer, normaliser and cue matcher of one language, and per-spelling caches."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, word_features: int, char_features: int) -> None:
         self.nlp = pipeline(lang)
         self.normaliser = Normaliser(lang)
+        self.word_features = word_features
+        self.char_features = char_features
         self._tokens: dict[int, _Token] = {}
+        self._bigrams: dict[tuple[str, str], int] = {}
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for category, phrases in load_cues()[lang].items():
             docs = [self.normalised(self.nlp.make_doc(clean_text(p)))[0] for p in phrases]
@@ -76,23 +96,46 @@ class _LanguageTools:
         if info is None:
             text = self.nlp.vocab.strings[orth]
             norm = self.normaliser.norm(text)
+            grams = _char_grams(text.lower())
             info = _Token(
                 text=text,
                 norm=norm,
                 norm_hash=self.nlp.vocab.strings.add(norm),
                 is_word=any(ch.isalnum() for ch in text),
-                chars=_char_grams(text.lower()),
+                word_column=hashed_column(f"w:{norm}", self.word_features),
+                char_columns=np.array(
+                    [hashed_column(g, self.char_features) for g in grams], dtype=np.int32
+                ),
             )
-            if len(self._tokens) < 1_000_000:  # bound memory on an endless stream
+            if len(self._tokens) < _CACHE_LIMIT:  # bound memory on an endless stream
                 self._tokens[orth] = info
         return info
+
+    def bigram_column(self, a: _Token, b: _Token) -> int:
+        """Column of the bigram feature of two adjacent words (cached)."""
+        key = (a.norm, b.norm)
+        column = self._bigrams.get(key)
+        if column is None:
+            column = hashed_column(f"b:{a.norm} {b.norm}", self.word_features)
+            if len(self._bigrams) < _CACHE_LIMIT:
+                self._bigrams[key] = column
+        return column
+
+    def word_columns(self, words: list[_Token]) -> list[int]:
+        """Columns of the distinct unigram and bigram features of a tweet's words."""
+        unigrams = {t.norm: t.word_column for t in words}
+        bigrams = {
+            (a.norm, b.norm): self.bigram_column(a, b)
+            for a, b in zip(words, words[1:], strict=False)
+        }
+        return [*unigrams.values(), *bigrams.values()]
 
     def normalised(self, doc):
         """The doc with each token's NORM set to its lemma or stem, and the tokens' info."""
         tokens = [self.token(orth) for orth in doc.to_array(ORTH).tolist()]
         if tokens:
-            norms = np.array([t.norm_hash for t in tokens], dtype=np.uint64).reshape(-1, 1)
-            doc.from_array([NORM], norms)
+            norms = np.fromiter((t.norm_hash for t in tokens), dtype=np.uint64, count=len(tokens))
+            doc.from_array([NORM], norms.reshape(-1, 1))
         return doc, tokens
 
 
@@ -127,16 +170,8 @@ class Featurizer:
     def tools(self, lang: str) -> _LanguageTools:
         """Language tools, built on first use."""
         if lang not in self._tools:
-            self._tools[lang] = _LanguageTools(lang)
+            self._tools[lang] = _LanguageTools(lang, self.word_features, self.char_features)
         return self._tools[lang]
-
-    @property
-    def _word_hasher(self) -> FeatureHasher:
-        return FeatureHasher(self.word_features, input_type="string", alternate_sign=False)
-
-    @property
-    def _char_hasher(self) -> FeatureHasher:
-        return FeatureHasher(self.char_features, input_type="string", alternate_sign=False)
 
     def analyse(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[Analysis]:
         """Tokenise each tweet in its language, collect n-grams, cues and meta features."""
@@ -159,18 +194,20 @@ class Featurizer:
         return self.transform_analysed(texts, analyses)
 
     def transform_analysed(self, texts: Sequence[str], analyses: list[Analysis]) -> sp.csr_matrix:
-        """The feature matrix of tweets already analysed."""
-        words = normalize(self._word_hasher.transform(a.ngrams.keys() for a in analyses))
-        chars = (
-            normalize(self._char_hasher.transform(a.chars for a in analyses)) * self.char_weight
-        )
+        """The feature matrix of tweets already analysed.
+
+        The word and character blocks equal sklearn's FeatureHasher over the n-gram strings
+        (a test checks it); the columns come from per-spelling caches instead of hashing again.
+        """
+        words = normalize(_counts([a.word_columns for a in analyses], self.word_features))
+        char_rows = [[t.char_columns for t in a.words] for a in analyses]
+        chars = normalize(_concatenated_counts(char_rows, self.char_features)) * self.char_weight
         dense = sp.csr_matrix(np.array([a.dense for a in analyses]) * self.dense_weight)
         return sp.hstack([words, chars, dense], format="csr")
 
     def word_indices(self, features: Sequence[str]) -> np.ndarray:
         """Column of each named word feature in the matrix (for explaining a score)."""
-        hashed = self._word_hasher.transform([[f] for f in features]).tocsr()
-        return hashed.indices
+        return np.array([hashed_column(f, self.word_features) for f in features], dtype=np.int64)
 
     @property
     def dense_offset(self) -> int:
@@ -178,13 +215,33 @@ class Featurizer:
         return self.word_features + self.char_features
 
 
+def _counts(rows: list[list[int]], size: int) -> sp.csr_matrix:
+    """A count matrix with one row per list of columns (a repeated column counts twice)."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    columns = np.fromiter((c for r in rows for c in r), dtype=np.int32, count=int(lengths.sum()))
+    return _csr(columns, lengths, size)
+
+
+def _concatenated_counts(rows: list[list[np.ndarray]], size: int) -> sp.csr_matrix:
+    """A count matrix with one row per list of column arrays."""
+    flat = [part for row in rows for part in row]
+    columns = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32)
+    lengths = np.fromiter((sum(len(p) for p in row) for row in rows), np.int64, len(rows))
+    return _csr(columns, lengths, size)
+
+
+def _csr(columns: np.ndarray, lengths: np.ndarray, size: int) -> sp.csr_matrix:
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    data = np.ones(len(columns), dtype=np.float64)
+    matrix = sp.csr_matrix((data, columns, indptr), shape=(len(lengths), size))
+    matrix.sum_duplicates()  # as FeatureHasher does: counts, sorted columns
+    return matrix
+
+
 def _analyse_doc(tools: _LanguageTools, doc, tokens: list[_Token], original: str) -> Analysis:
-    """N-grams of normalised tokens, cue matches and meta flags of one tokenised tweet."""
+    """Word n-gram columns, cue matches and meta flags of one tokenised tweet."""
     words = [t for t in tokens if t.is_word]
-    ngrams = {f"w:{t.norm}": t.text for t in words}
-    for a, b in zip(words, words[1:], strict=False):
-        ngrams[f"b:{a.norm} {b.norm}"] = f"{a.text} {b.text}"
-    chars = [gram for t in words for gram in t.chars]
     cues = []
     counts = [0] * len(CUE_NAMES)
     for match_id, start, end in tools.matcher(doc):
@@ -206,4 +263,4 @@ def _analyse_doc(tools: _LanguageTools, doc, tokens: list[_Token], original: str
         present.add("question")
     pairs = [float(b in present and c in present) for b, c in _PAIRS]
     dense = [math.log1p(c) for c in counts] + [float(m) for m in meta] + pairs
-    return Analysis(ngrams=ngrams, chars=chars, cues=cues, dense=dense)
+    return Analysis(words=words, word_columns=tools.word_columns(words), cues=cues, dense=dense)

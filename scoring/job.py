@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
@@ -99,75 +99,74 @@ class BatchScorer:
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         started = _now()
         shipped = self.tracker.current()
-        batch = batch.persist()
-        try:
-            tweets_in = batch.count()
-            candidates = keyword_prefilter(batch, self.campaigns).persist()
-            scored = classify(candidates, shipped.folder_name, self.campaigns).persist()
-            totals = scored.agg(
-                F.count("*").alias("matches"), F.sum(F.col("is_lead").cast("int")).alias("leads")
-            ).first()
-            rows = scored.where("is_lead").collect()
-            near_misses = (
-                scored.where(~F.col("is_lead"))
-                .orderBy(F.desc("score"))
-                .limit(REVIEW_PER_BATCH)
-                .collect()
-            )
-            shadow = self._shadow(candidates, {r.tweet_id for r in rows})
-            scored.unpersist()
-            candidates.unpersist()
-        finally:
-            batch.unpersist()
+        challenger = self.challenger.current()
+        # One pass over the batch, nothing cached: the observations count tweets and matches
+        # while the workers score, and only leads, near-misses and shadow rows come back.
+        tweets_in, matches = Observation(), Observation()
+        tweets = batch.observe(tweets_in, F.count(F.lit(1)).alias("rows"))
+        candidates = keyword_prefilter(tweets, self.campaigns).observe(
+            matches, F.count_if(F.size("campaigns") > 0).alias("rows")
+        )
+        kept = classify(
+            candidates,
+            shipped.folder_name,
+            self.campaigns,
+            challenger.folder_name if challenger else None,
+            REVIEW_PER_BATCH,
+        ).collect()
         finished = _now()
-        upsert_leads(self.engine, [lead_from_row(r, shipped, batch_id, finished) for r in rows])
-        add_to_review_pool(self.engine, [_pool_row(r, shipped, finished) for r in near_misses])
-        record_shadow_decisions(self.engine, shadow)
+        leads = [r for r in kept if r.is_lead]
+        rejects = sorted((r for r in kept if not r.is_lead), key=lambda r: r.score, reverse=True)
+        upsert_leads(self.engine, [lead_from_row(r, shipped, batch_id, finished) for r in leads])
+        add_to_review_pool(
+            self.engine, [_pool_row(r, shipped, finished) for r in rejects[:REVIEW_PER_BATCH]]
+        )
+        if challenger:
+            record_shadow_decisions(self.engine, _shadow_rows(kept, challenger, finished))
         record_model_seen(
             self.engine, shipped.ref.name, shipped.ref.version, shipped.ref.threshold
         )
-        record_batch(
-            self.engine,
-            BatchStats(
-                query_id=self.query_id(),
-                batch_id=batch_id,
-                started_at=started,
-                finished_at=finished,
-                tweets_in=tweets_in,
-                keyword_matches=int(totals.matches or 0),
-                leads=len(rows),
-                model_version=shipped.ref.version,
-            ),
+        stats = BatchStats(
+            query_id=self.query_id(),
+            batch_id=batch_id,
+            started_at=started,
+            finished_at=finished,
+            tweets_in=_observed(tweets_in),
+            keyword_matches=_observed(matches),
+            leads=len(leads),
+            model_version=shipped.ref.version,
         )
+        record_batch(self.engine, stats)
         log.info(
             "batch %d: %d tweets, %d keyword matches, %d leads (model v%s)",
             batch_id,
-            tweets_in,
-            totals.matches or 0,
-            len(rows),
+            stats.tweets_in,
+            stats.keyword_matches,
+            stats.leads,
             shipped.ref.version,
         )
 
-    def _shadow(self, candidates: DataFrame, champion_leads: set[str]) -> list[dict]:
-        """The challenger's scores where either model keeps the tweet (none without one)."""
-        challenger = self.challenger.current()
-        if challenger is None:
-            return []
-        scored = classify(candidates, challenger.folder_name, self.campaigns)
-        keep = F.col("is_lead") | F.col("tweet_id").isin(list(champion_leads))
-        decided = _now()
-        return [
-            {
-                "tweet_id": r.tweet_id,
-                "model_name": challenger.ref.name,
-                "version": challenger.ref.version,
-                "text": r.text,
-                "score": float(r.score),
-                "threshold": challenger.ref.threshold,
-                "decided_at": decided,
-            }
-            for r in scored.where(keep).select("tweet_id", "text", "score").collect()
-        ]
+
+def _observed(observation: Observation) -> int:
+    """The row count an observation collected (0 when the batch had no rows to count)."""
+    return int(observation.get.get("rows") or 0)
+
+
+def _shadow_rows(kept: list, challenger, decided_at: datetime) -> list[dict]:
+    """The challenger's scores where either model keeps the tweet."""
+    return [
+        {
+            "tweet_id": r.tweet_id,
+            "model_name": challenger.ref.name,
+            "version": challenger.ref.version,
+            "text": r.text,
+            "score": float(r.challenger_score),
+            "threshold": challenger.ref.threshold,
+            "decided_at": decided_at,
+        }
+        for r in kept
+        if r.is_lead or r.challenger_is_lead
+    ]
 
 
 def _pool_row(row, shipped, scored_at: datetime) -> dict:

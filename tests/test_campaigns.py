@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import orjson
 import pytest
 
-from leadstream.campaigns import load_campaigns
+from collector.replay.build_demo_stream import AUTHORED
+from leadstream.campaigns import load_campaigns, word_prefix_trie
 from leadstream.errors import ConfigError
 from leadstream.settings import BUNDLED_CAMPAIGNS
 
@@ -81,3 +83,27 @@ languages = ["de", "fi", "en"]
     assert not pattern.search("microcrm")
     assert not pattern.search("ScRM is not it")
     assert re.compile(campaign.negative_pattern()).search("Bauleiter (m/w/d) gesucht")
+
+
+def test_the_trie_filter_matches_exactly_where_the_keyword_pattern_does():
+    authored = [orjson.loads(line) for f in sorted(AUTHORED.glob("*.jsonl")) for line in f.open()]
+    texts = [entry["text"] for entry in authored] + [
+        "ROOFING and roofers",
+        "it   support needed",
+        "#hiring now",
+        "Saneerauksen kilpailutus",
+        "GERÜSTBAU gesucht",
+        "microcrm",
+        "the app-store",
+        "Ausschreibung: Rohbau",
+    ]
+    for campaign in load_campaigns(BUNDLED_CAMPAIGNS):
+        plain = re.compile(campaign.keyword_pattern())
+        trie = re.compile(campaign.keyword_filter())
+        assert [bool(plain.search(t)) for t in texts] == [bool(trie.search(t)) for t in texts]
+    everything = tuple(k for c in load_campaigns(BUNDLED_CAMPAIGNS) for k in c.keywords)
+    union = re.compile(word_prefix_trie(everything))
+    plain = [re.compile(c.keyword_pattern()) for c in load_campaigns(BUNDLED_CAMPAIGNS)]
+    assert [bool(union.search(t)) for t in texts] == [
+        any(p.search(t) for p in plain) for t in texts
+    ]

@@ -46,7 +46,8 @@ def test_prefilter_keeps_matches_with_their_campaigns(spark):
     kept = {
         r.tweet_id: sorted(r.campaigns) for r in keyword_prefilter(tweets, CAMPAIGNS).collect()
     }
-    assert kept == {"1": ["bau"], "3": ["bau", "it"], "6": ["it"], "7": ["bau"]}
+    # 2 and 5 have a keyword but no campaign: the classifier skips them.
+    assert kept == {"1": ["bau"], "2": [], "3": ["bau", "it"], "5": [], "6": ["it"], "7": ["bau"]}
 
 
 def test_classify_scores_explains_and_lists_keywords(spark, champion_settings, tmp_path):
@@ -71,3 +72,35 @@ def test_classify_scores_explains_and_lists_keywords(spark, champion_settings, t
     assert scored["1"].is_lead and not scored["2"].is_lead
     assert orjson.loads(scored["1"].reasons) and scored["1"].matched_keywords == ["roofer"]
     assert orjson.loads(scored["2"].reasons) == []
+
+
+def test_classify_returns_leads_best_rejects_and_challenger_scores(
+    spark, champion_settings, tmp_path
+):
+    settings = dataclasses.replace(champion_settings, data_dir=tmp_path)
+    shipped = ChampionTracker(settings, spark).current()
+    lead = "We need a roofer for our warehouse, leaking badly. Quotes welcome, who do you trust?"
+    tweets = frame(
+        spark,
+        [
+            tweet("lead", lead),
+            tweet("ruled-out", "Dachdecker (m/w/d) gesucht. " + lead, "de"),
+            tweet("reject-1", "Roofer life: up at 5, home at 7. Love this job"),
+            tweet("reject-2", "my cousin is a roofer lol"),
+            tweet("reject-3", "roofers on strike, says the news"),
+        ],
+    )
+    candidates = keyword_prefilter(tweets, CAMPAIGNS)
+    kept = classify(
+        candidates, shipped.folder_name, CAMPAIGNS, shipped.folder_name, near_misses=1
+    ).collect()
+    by_id = {r.tweet_id: r for r in kept}
+    assert "ruled-out" not in by_id  # no campaign left after the negative keyword
+    assert by_id["lead"].is_lead and by_id["lead"].challenger_is_lead
+    rejects = [r for r in kept if not r.is_lead]
+    assert len(rejects) == 1  # only the best-scored reject of the partition
+    all_rejects = classify(candidates, shipped.folder_name, CAMPAIGNS, near_misses=5).collect()
+    best = max((r for r in all_rejects if not r.is_lead), key=lambda r: r.score)
+    assert rejects[0].tweet_id == best.tweet_id
+    assert all(r.challenger_score == pytest.approx(r.score) for r in kept)
+    assert all(r.challenger_score is None for r in all_rejects)  # no challenger, no score
