@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sklearn.utils import murmurhash3_32
-from spacy.attrs import NORM, ORTH
+from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 
 from models.cues import BUYING_CUES, CUE_LABELS, load_cues
@@ -28,7 +28,11 @@ DENSE_NAMES = (
     + tuple(f"pair:{p}" for p in PAIR_NAMES)
 )
 _CUE_INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
-_PAIRS = tuple(tuple(p.split("&")) for p in PAIR_NAMES)
+_META_OFFSET = len(CUE_NAMES)
+_PAIR_INDEX = {
+    tuple(p.split("&")): i for i, p in enumerate(PAIR_NAMES, start=_META_OFFSET + len(META_NAMES))
+}
+_PAIR_CONTEXTS = frozenset((*CONTEXT_CUES, "question"))
 _CACHE_LIMIT = 1_000_000  # distinct spellings (or bigrams) remembered per language
 
 
@@ -87,7 +91,9 @@ class _LanguageTools:
         self._bigrams: dict[tuple[str, str], int] = {}
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for category, phrases in load_cues()[lang].items():
-            docs = [self.normalised(self.nlp.make_doc(clean_text(p)))[0] for p in phrases]
+            docs = [self.nlp.make_doc(clean_text(p)) for p in phrases]
+            for doc in docs:
+                self.tokens(doc)  # sets the phrase words' NORM
             self.matcher.add(category, docs)
 
     def token(self, orth: int) -> _Token:
@@ -96,6 +102,9 @@ class _LanguageTools:
         if info is None:
             text = self.nlp.vocab.strings[orth]
             norm = self.normaliser.norm(text)
+            # The cue matcher reads NORM, which falls back to the lexeme's: setting it once
+            # per spelling spares writing every token's NORM into every doc.
+            self.nlp.vocab[orth].norm_ = norm
             grams = _char_grams(text.lower())
             info = _Token(
                 text=text,
@@ -111,32 +120,50 @@ class _LanguageTools:
                 self._tokens[orth] = info
         return info
 
-    def bigram_column(self, a: _Token, b: _Token) -> int:
-        """Column of the bigram feature of two adjacent words (cached)."""
-        key = (a.norm, b.norm)
-        column = self._bigrams.get(key)
-        if column is None:
-            column = hashed_column(f"b:{a.norm} {b.norm}", self.word_features)
-            if len(self._bigrams) < _CACHE_LIMIT:
-                self._bigrams[key] = column
-        return column
+    def tokens(self, doc) -> list[_Token]:
+        """Each token's info, in order (which also sets the NORM the cue matcher reads)."""
+        known = self._tokens.get
+        return [known(orth) or self.token(orth) for orth in doc.to_array(ORTH).tolist()]
 
     def word_columns(self, words: list[_Token]) -> list[int]:
         """Columns of the distinct unigram and bigram features of a tweet's words."""
-        unigrams = {t.norm: t.word_column for t in words}
-        bigrams = {
-            (a.norm, b.norm): self.bigram_column(a, b)
-            for a, b in zip(words, words[1:], strict=False)
-        }
-        return [*unigrams.values(), *bigrams.values()]
+        known = self._bigrams.get
+        features: dict = {}  # unigram norm or (norm, norm) bigram -> column
+        previous = None
+        for word in words:
+            features[word.norm] = word.word_column
+            if previous is not None:
+                key = (previous.norm, word.norm)
+                column = known(key)
+                if column is None:
+                    column = hashed_column(f"b:{key[0]} {key[1]}", self.word_features)
+                    if len(self._bigrams) < _CACHE_LIMIT:
+                        self._bigrams[key] = column
+                features[key] = column
+            previous = word
+        return list(features.values())
 
-    def normalised(self, doc):
-        """The doc with each token's NORM set to its lemma or stem, and the tokens' info."""
-        tokens = [self.token(orth) for orth in doc.to_array(ORTH).tolist()]
-        if tokens:
-            norms = np.fromiter((t.norm_hash for t in tokens), dtype=np.uint64, count=len(tokens))
-            doc.from_array([NORM], norms.reshape(-1, 1))
-        return doc, tokens
+    def analyse(self, doc, original: str) -> Analysis:
+        """Word n-gram columns, cue matches and dense features of one tokenised tweet."""
+        tokens = self.tokens(doc)
+        words = [t for t in tokens if t.is_word]
+        dense = [0.0] * len(DENSE_NAMES)
+        cues = []
+        for match_id, start, end in self.matcher(doc):
+            category = self.nlp.vocab.strings[match_id]
+            cues.append((category, " ".join(t.text for t in tokens[start:end])))
+            dense[_CUE_INDEX[category]] += 1.0
+        present = {c for c, _ in cues}
+        for i in {_CUE_INDEX[c] for c in present}:
+            dense[i] = math.log1p(dense[i])
+        if "?" in original:
+            present.add("question")
+        for i, flag in enumerate(_meta_flags(original, len(words)), start=_META_OFFSET):
+            dense[i] = float(flag)
+        for buying in present.intersection(BUYING_CUES):
+            for context in present.intersection(_PAIR_CONTEXTS):
+                dense[_PAIR_INDEX[buying, context]] = 1.0
+        return Analysis(words=words, word_columns=self.word_columns(words), cues=cues, dense=dense)
 
 
 class Featurizer:
@@ -185,7 +212,7 @@ class Featurizer:
             tools = self.tools(lang)
             docs = tools.nlp.tokenizer.pipe((cleaned[i] for i in rows), batch_size=1000)
             for i, doc in zip(rows, docs, strict=True):
-                analyses[i] = _analyse_doc(tools, *tools.normalised(doc), texts[i])
+                analyses[i] = tools.analyse(doc, texts[i])
         return analyses
 
     def transform(self, texts: Sequence[str], langs: Sequence[str | None]) -> sp.csr_matrix:
@@ -239,28 +266,14 @@ def _csr(columns: np.ndarray, lengths: np.ndarray, size: int) -> sp.csr_matrix:
     return matrix
 
 
-def _analyse_doc(tools: _LanguageTools, doc, tokens: list[_Token], original: str) -> Analysis:
-    """Word n-gram columns, cue matches and meta flags of one tokenised tweet."""
-    words = [t for t in tokens if t.is_word]
-    cues = []
-    counts = [0] * len(CUE_NAMES)
-    for match_id, start, end in tools.matcher(doc):
-        category = tools.nlp.vocab.strings[match_id]
-        cues.append((category, " ".join(t.text for t in tokens[start:end])))
-        counts[_CUE_INDEX[category]] += 1
-    question = "?" in original
-    meta = [
-        question,
+def _meta_flags(original: str, words: int) -> tuple[bool, ...]:
+    """Question, link, reply, hashtag-heavy, exclamation, short, long (as META_NAMES)."""
+    return (
+        "?" in original,
         "http" in original,
         original.lstrip().startswith("@"),
         original.count("#") >= 3,
         "!" in original,
-        len(words) <= 6,
-        len(words) >= 35,
-    ]
-    present = {name for name, count in zip(CUE_NAMES, counts, strict=True) if count}
-    if question:
-        present.add("question")
-    pairs = [float(b in present and c in present) for b, c in _PAIRS]
-    dense = [math.log1p(c) for c in counts] + [float(m) for m in meta] + pairs
-    return Analysis(words=words, word_columns=tools.word_columns(words), cues=cues, dense=dense)
+        words <= 6,
+        words >= 35,
+    )

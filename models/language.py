@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import spacy
 from snowballstemmer import stemmer as snowball
+from spacy.attrs import ORTH
 from spacy.lookups import load_lookups
 
 LANGUAGES = ("en", "de", "fi")
@@ -139,4 +140,10 @@ def pipeline(lang: str):
     """A blank spaCy pipeline for the language; no download, no trained weights."""
     nlp = spacy.blank(lang if lang in LANGUAGES else "xx")
     nlp.max_length = 100_000
+    # Keep the exceptions' splits ("don't" -> "do", "n't") but not their norms: the featurizer
+    # gives every spelling its own lemma as NORM, and an exception's norm would override it.
+    nlp.tokenizer.rules = {
+        text: [{ORTH: token[ORTH]} for token in tokens]
+        for text, tokens in nlp.tokenizer.rules.items()
+    }
     return nlp
