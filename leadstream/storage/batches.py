@@ -6,10 +6,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from leadstream.storage.schema import batch_stats
+from leadstream.storage.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,7 @@ class BatchStats:
 
 def record_batch(engine: Engine, stats: BatchStats) -> None:
     """Store a batch's figures; a batch replayed after a crash overwrites its first record."""
-    row = asdict(stats)
-    changed = [k for k in row if k not in ("query_id", "batch_id")]
-    if engine.dialect.name == "sqlite":
-        statement = sqlite_insert(batch_stats).values(row)
-        statement = statement.on_conflict_do_update(
-            index_elements=[batch_stats.c.query_id, batch_stats.c.batch_id],
-            set_={c: statement.excluded[c] for c in changed},
-        )
-    else:
-        statement = mysql_insert(batch_stats).values(row)
-        statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in changed})
-    with engine.begin() as connection:
-        connection.execute(statement)
+    upsert(engine, batch_stats, [asdict(stats)], ["query_id", "batch_id"])
 
 
 def recent_batches(engine: Engine, limit: int = 100) -> list[BatchStats]:

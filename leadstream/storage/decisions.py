@@ -7,34 +7,15 @@ from datetime import datetime
 
 import orjson
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from leadstream.storage.schema import review_pool, shadow_decisions
-
-
-def _upsert(engine: Engine, table, rows: list[dict], keys: list[str]) -> int:
-    """Insert rows, replacing the non-key columns of rows already stored."""
-    if not rows:
-        return 0
-    changed = [c for c in rows[0] if c not in keys]
-    if engine.dialect.name == "sqlite":
-        statement = sqlite_insert(table).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=keys, set_={c: statement.excluded[c] for c in changed}
-        )
-    else:
-        statement = mysql_insert(table).values(rows)
-        statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in changed})
-    with engine.begin() as connection:
-        connection.execute(statement)
-    return len(rows)
+from leadstream.storage.upsert import upsert
 
 
 def add_to_review_pool(engine: Engine, rows: Iterable[dict]) -> int:
     """Keep rejected keyword matches (tweet_id, text, lang, campaigns JSON, score, threshold,
     model_version, scored_at) as candidates for the review queue."""
-    return _upsert(engine, review_pool, list(rows), ["tweet_id"])
+    return upsert(engine, review_pool, list(rows), ["tweet_id"])
 
 
 def review_pool_rows(engine: Engine, since: datetime | None = None, limit: int = 5000) -> list:
@@ -59,7 +40,7 @@ def pooled_reject(engine: Engine, tweet_id: str) -> dict | None:
 def record_shadow_decisions(engine: Engine, rows: Iterable[dict]) -> int:
     """Store a challenger's scores (tweet_id, model_name, version, text, score, threshold,
     decided_at)."""
-    return _upsert(engine, shadow_decisions, list(rows), ["tweet_id", "model_name", "version"])
+    return upsert(engine, shadow_decisions, list(rows), ["tweet_id", "model_name", "version"])
 
 
 def shadow_rows(engine: Engine, model_name: str, version: str) -> list[dict]:

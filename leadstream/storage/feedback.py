@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from leadstream.storage.schema import feedback
+from leadstream.storage.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -35,17 +34,7 @@ def record_feedback(engine: Engine, label: FeedbackLabel) -> None:
         "labelled_at": label.labelled_at or datetime.now(UTC).replace(tzinfo=None),
     }
     changed = ("label", "labelled_at", "model_version", "campaign")
-    if engine.dialect.name == "sqlite":
-        statement = sqlite_insert(feedback).values(row)
-        statement = statement.on_conflict_do_update(
-            index_elements=[feedback.c.tweet_id, feedback.c.username],
-            set_={c: statement.excluded[c] for c in changed},
-        )
-    else:
-        statement = mysql_insert(feedback).values(row)
-        statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in changed})
-    with engine.begin() as connection:
-        connection.execute(statement)
+    upsert(engine, feedback, [row], ["tweet_id", "username"], changed)
 
 
 def feedback_labels(engine: Engine) -> list[FeedbackLabel]:

@@ -8,10 +8,9 @@ from datetime import datetime
 
 import orjson
 from sqlalchemy import Engine, func, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from leadstream.storage.schema import leads
+from leadstream.storage.upsert import upsert
 
 _JSON_COLUMNS = ("campaigns", "matched_keywords", "reasons")
 # What a later scoring of the same tweet may change; first facts about the tweet stay.
@@ -68,26 +67,9 @@ class Lead:
         return cls(**values)
 
 
-def _upsert_statement(engine: Engine, rows: list[dict]):
-    if engine.dialect.name == "sqlite":
-        statement = sqlite_insert(leads).values(rows)
-        return statement.on_conflict_do_update(
-            index_elements=[leads.c.tweet_id],
-            set_={c: statement.excluded[c] for c in _RESCORED},
-        )
-    statement = mysql_insert(leads).values(rows)
-    return statement.on_duplicate_key_update({c: statement.inserted[c] for c in _RESCORED})
-
-
 def upsert_leads(engine: Engine, batch: Iterable[Lead]) -> int:
     """Insert leads, or rescore the ones already stored; returns how many were written."""
-    rows = [lead.to_row() for lead in batch]
-    if not rows:
-        return 0
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 500):
-            connection.execute(_upsert_statement(engine, rows[start : start + 500]))
-    return len(rows)
+    return upsert(engine, leads, [lead.to_row() for lead in batch], ["tweet_id"], _RESCORED)
 
 
 def recent_leads(
