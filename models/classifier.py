@@ -58,14 +58,15 @@ class BuyingSignalClassifier:
     def reasons(self, analysis: Analysis, top: int = 3) -> list[str]:
         """The cues and phrases that raised this tweet's score most, in plain words."""
         contributions = self._cue_contributions(analysis)
-        features = [f for f in analysis.ngrams if _readable(f)]
+        ngrams = analysis.ngrams
+        features = [f for f in ngrams if _readable(f)]
         if features:
-            norm = np.sqrt(len(analysis.ngrams))  # word block rows are L2-normalised counts
+            norm = np.sqrt(len(ngrams))  # word block rows are L2-normalised counts
             columns = self.featurizer.word_indices(features)
             for feature, column in zip(features, columns, strict=True):
                 weight = self.weights[column] / norm
                 if weight > 0:
-                    contributions[f'wording: "{analysis.ngrams[feature].lower()}"'] = weight
+                    contributions[f'wording: "{ngrams[feature].lower()}"'] = weight
         ranked = sorted(contributions, key=contributions.get, reverse=True)[:top]
         if not ranked:
             buying = [c for c, _ in analysis.cues if c in BUYING_CUES]
