@@ -112,6 +112,21 @@ def clean_text(text: str) -> str:
     return _REPEAT.sub(r"\1\1", text)
 
 
+def _german_pronouns() -> dict[str, str]:
+    """German personal pronouns as themselves, possessives by their stem (unsere -> unser)."""
+    personal = "ich du er sie es wir ihr mich mir dich dir ihn ihm uns euch ihnen sich"
+    forms = {pronoun: pronoun for pronoun in personal.split()}
+    for stem in ("mein", "dein", "sein", "ihr", "unser"):
+        forms.update({stem + ending: stem for ending in ("", "e", "en", "em", "er", "es")})
+    forms.update({form: "euer" for form in ("euer", "eure", "euren", "eurem", "eurer", "eures")})
+    return forms
+
+
+# The lemma lookups fold German pronouns together (wir, Sie and es -> "ich"; uns -> "sich"),
+# which would make "Wir suchen" (a buyer) read like "Sie suchen" (a seller's advert).
+_KEEP = {"de": _german_pronouns()}
+
+
 class Normaliser:
     """Maps a token to its lowercased lemma (English, German) or stem (Finnish)."""
 
@@ -121,11 +136,14 @@ class Normaliser:
         if lang in ("en", "de"):
             self._lemmas = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
         self._stem = snowball("finnish").stemWord if lang == "fi" else None
+        self._keep = _KEEP.get(lang, {})
         # Tweets repeat a small vocabulary: caching makes normalising nearly free.
         self.norm = lru_cache(maxsize=200_000)(self._norm)
 
     def _norm(self, token: str) -> str:
         lower = token.lower()
+        if lower in self._keep:
+            return self._keep[lower]
         if self._stem is not None:
             return self._stem(lower)
         if self._lemmas is None:
