@@ -89,15 +89,22 @@ class BuyingSignalClassifier:
                 w for key, w in weights.items() if key.startswith(f"pair:{name}&")
             )
             if weight > 0:
-                quoted = ", ".join(f'"{p}"' for p in phrases[:2])
-                contributions[f"{CUE_LABELS[name]}: {quoted}"] = weight
+                shown = [p for p in phrases if not _masked(p.split())][:2]
+                quoted = ", ".join(f'"{p}"' for p in shown)
+                label = f"{CUE_LABELS[name]}: {quoted}" if quoted else CUE_LABELS[name]
+                contributions[label] = weight
         return contributions
 
 
-_PLACEHOLDERS = {"0", "httpurl", "@user", "user"}
+_PLACEHOLDERS = {"httpurl", "@user", "user"}
 
 
 def _readable(feature: str) -> bool:
-    """Whether an n-gram says something to a person: not only placeholders or tiny words."""
+    """Whether an n-gram can be quoted to a person: no masked link, handle or number (every
+    digit reads 0 after masking, so "30.09." would be quoted as "0."), and not only tiny words."""
     words = feature.split(":", 1)[1].split()
-    return any(len(w) > 3 and w not in _PLACEHOLDERS for w in words)
+    return not _masked(words) and any(len(w) > 3 for w in words)
+
+
+def _masked(words: list[str]) -> bool:
+    return any(w in _PLACEHOLDERS or "0" in w for w in words)
