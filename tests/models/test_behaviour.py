@@ -300,7 +300,6 @@ def test_a_german_request_does_not_match_the_seller_cue():
     assert "seller_ad" not in {category for category, _ in analysis.cues}
 
 
-@known_failure("reasons quote the masked text, so a date '30.09.' shows as '0.'")
 def test_reasons_quote_the_tweet_not_the_masking(champion):
     text = TEXTS["minimum"]["de"]["buying"][3]  # "... Frist 30.09."
     reasons = predict(champion, [text], "de")["reasons"].iloc[0]
