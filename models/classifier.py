@@ -96,7 +96,7 @@ class BuyingSignalClassifier:
         return contributions
 
 
-_PLACEHOLDERS = {"httpurl", "@user", "user"}
+_PLACEHOLDERS = {"httpurl", "@user", "user", "<name>"}
 
 
 def _readable(feature: str) -> bool:

@@ -163,15 +163,7 @@ def test_asking_for_a_supplier_raises_a_neutral_business_statement(champion, lan
     [
         *((p, lang) for p in ("job_ad", "seller_ad") for lang in LANGS),
         ("seller_ad_with_quote_word", "de"),
-        pytest.param(
-            "seller_ad_with_quote_word",
-            "fi",
-            marks=known_failure(
-                "a seller's 'ilmainen tarjous' uses the buyer's word for a quote (tarjous, a "
-                "tender cue) and 'meille' matches the own-organisation cue, so the offer "
-                "raises some requests"
-            ),
-        ),
+        ("seller_ad_with_quote_word", "fi"),
     ],
 )
 def test_job_ad_or_seller_phrasing_lowers_a_buying_signal(champion, phrasing, lang):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.preprocessing import normalize
 
-from models.features import Featurizer, _char_grams
+from models.features import NAME, Featurizer, _char_grams
 
 TEXTS = [
     "Third forklift breakdown this month. Anyone know a decent rental firm near Leeds?",
@@ -26,7 +26,8 @@ def test_word_and_character_blocks_equal_feature_hasher_over_the_ngram_strings()
         a.ngrams.keys() for a in analyses
     )
     chars = FeatureHasher(2**12, input_type="string", alternate_sign=False).transform(
-        [g for t in a.words for g in _char_grams(t.text.lower())] for a in analyses
+        [g for t in a.words if t.text != NAME for g in _char_grams(t.text.lower())]
+        for a in analyses
     )
     # Small tables make collisions, which must add up the way FeatureHasher adds them.
     assert words.max() > 1 or chars.max() > 1
