@@ -139,6 +139,10 @@ class _LanguageTools:
         ("Oulu" appears in more Finnish leads than not). English and Finnish capitalise only
         names inside a sentence; German capitalises every noun, so it keeps its words.
         """
+        plain = [t for t in tokens if t.is_word]
+        capitalised = sum(t.text[:1].isupper() for t in plain)
+        if capitalised * 2 > len(plain):
+            return plain  # a headline or a listing in Title Case: capitals mark no names here
         words = []
         starts_sentence = True
         for token in tokens:
