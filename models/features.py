@@ -140,8 +140,8 @@ class _LanguageTools:
         names inside a sentence; German capitalises every noun, so it keeps its words.
         """
         plain = [t for t in tokens if t.is_word]
-        capitalised = sum(t.text[:1].isupper() for t in plain)
-        if capitalised * 2 > len(plain):
+        capitalised = sum(t.text[:1].isupper() for t in plain[1:])
+        if len(plain) >= 4 and capitalised * 2 > len(plain) - 1:
             return plain  # a headline or a listing in Title Case: capitals mark no names here
         words = []
         starts_sentence = True
