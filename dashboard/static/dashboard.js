@@ -222,30 +222,18 @@
   }
 
   async function sendFeedback(event) {
-    const form = event.target;
-    if (!form.classList || !form.classList.contains("feedback")) return;
-    event.preventDefault();
-    const button = event.submitter;
-    if (!button || !button.value) return;
-    const data = new FormData(form);
-    data.set("label", button.value);
-    form.classList.add("is-busy");
+    const submit = window.LeadstreamFeedback.labelSubmit(event);
+    if (!submit) return;
+    submit.form.classList.add("is-busy");
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": config.csrf, Accept: "application/json" },
-      });
-      const answer = await response.json().catch(() => ({}));
-      if (response.status === 401) return sessionEnded();
-      if (!response.ok) throw new Error(answer.error || "The label was not saved (HTTP " + response.status + ").");
-      markChosen(form, answer.label);
+      const answer = await window.LeadstreamFeedback.postLabel(submit.form, submit.label, config.csrf);
+      markChosen(submit.form, answer.label);
       refreshStats();
     } catch (error) {
+      if (error.sessionEnded) return sessionEnded();
       showNotice(error.message, "error");
     } finally {
-      form.classList.remove("is-busy");
+      submit.form.classList.remove("is-busy");
     }
   }
 

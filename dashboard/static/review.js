@@ -22,28 +22,15 @@
   }
 
   async function sendLabel(event) {
-    const form = event.target;
-    if (!form.classList || !form.classList.contains("feedback")) return;
-    event.preventDefault();
-    const button = event.submitter;
-    if (!button || !button.value) return;
-    const data = new FormData(form);
-    data.set("label", button.value);
-    form.classList.add("is-busy");
+    const submit = window.LeadstreamFeedback.labelSubmit(event);
+    if (!submit) return;
+    submit.form.classList.add("is-busy");
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf, Accept: "application/json" },
-      });
-      const answer = await response.json().catch(() => ({}));
-      if (response.status === 401) throw new Error("Your session has ended; sign in again.");
-      if (!response.ok) throw new Error(answer.error || "The label was not saved (HTTP " + response.status + ").");
-      leaveQueue(form.closest("li"));
+      await window.LeadstreamFeedback.postLabel(submit.form, submit.label, csrf);
+      leaveQueue(submit.form.closest("li"));
     } catch (error) {
       showNotice(error.message);
-      form.classList.remove("is-busy");
+      submit.form.classList.remove("is-busy");
     }
   }
 
