@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
-from sklearn.utils import murmurhash3_32
 from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 
 from models.cues import BUYING_CUES, CUE_LABELS, load_cues
+from models.hashing import concatenated_count_matrix, count_matrix, hashed_column
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
 
 CUE_NAMES = tuple(CUE_LABELS)
@@ -37,13 +37,6 @@ NAME = "<name>"  # what a capitalised word inside an English or Finnish sentence
 _NAME_MASKING_LANGUAGES = frozenset({"en", "fi"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", "\n", "\n\n", "…"})
 _CACHE_LIMIT = 1_000_000  # distinct spellings (or bigrams) remembered per language
-
-
-def hashed_column(feature: str, size: int) -> int:
-    """The column sklearn's FeatureHasher gives a string feature (signed murmur3, seed 0)."""
-    h = murmurhash3_32(feature, 0)
-    # abs(-2**31) overflows int32 in sklearn's Cython; it defines the column as below.
-    return (2147483647 - (size - 1)) % size if h == -2147483648 else abs(h) % size
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +254,10 @@ class Featurizer:
         The word and character blocks equal sklearn's FeatureHasher over the n-gram strings
         (a test checks it); the columns come from per-spelling caches instead of hashing again.
         """
-        words = normalize(_counts([a.word_columns for a in analyses], self.word_features))
+        words = normalize(count_matrix([a.word_columns for a in analyses], self.word_features))
         char_rows = [[t.char_columns for t in a.words] for a in analyses]
-        chars = normalize(_concatenated_counts(char_rows, self.char_features)) * self.char_weight
+        chars = normalize(concatenated_count_matrix(char_rows, self.char_features))
+        chars = chars * self.char_weight
         dense = sp.csr_matrix(np.array([a.dense for a in analyses]) * self.dense_weight)
         return sp.hstack([words, chars, dense], format="csr")
 
@@ -275,30 +269,6 @@ class Featurizer:
     def dense_offset(self) -> int:
         """Column of the first dense (cue and meta) feature."""
         return self.word_features + self.char_features
-
-
-def _counts(rows: list[list[int]], size: int) -> sp.csr_matrix:
-    """A count matrix with one row per list of columns (a repeated column counts twice)."""
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    columns = np.fromiter((c for r in rows for c in r), dtype=np.int32, count=int(lengths.sum()))
-    return _csr(columns, lengths, size)
-
-
-def _concatenated_counts(rows: list[list[np.ndarray]], size: int) -> sp.csr_matrix:
-    """A count matrix with one row per list of column arrays."""
-    flat = [part for row in rows for part in row]
-    columns = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32)
-    lengths = np.fromiter((sum(len(p) for p in row) for row in rows), np.int64, len(rows))
-    return _csr(columns, lengths, size)
-
-
-def _csr(columns: np.ndarray, lengths: np.ndarray, size: int) -> sp.csr_matrix:
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    data = np.ones(len(columns), dtype=np.float64)
-    matrix = sp.csr_matrix((data, columns, indptr), shape=(len(lengths), size))
-    matrix.sum_duplicates()  # as FeatureHasher does: counts, sorted columns
-    return matrix
 
 
 def _meta_flags(original: str, words: int) -> tuple[bool, ...]:
