@@ -100,20 +100,7 @@ class BatchScorer:
         started = _now()
         shipped = self.tracker.current()
         challenger = self.challenger.current()
-        # One pass over the batch, nothing cached: the observations count tweets and matches
-        # while the workers score, and only leads, near-misses and shadow rows come back.
-        tweets_in, matches = Observation(), Observation()
-        tweets = batch.observe(tweets_in, F.count(F.lit(1)).alias("rows"))
-        candidates = keyword_prefilter(tweets, self.campaigns).observe(
-            matches, F.count_if(F.size("campaigns") > 0).alias("rows")
-        )
-        kept = classify(
-            candidates,
-            shipped.folder_name,
-            self.campaigns,
-            challenger.folder_name if challenger else None,
-            REVIEW_PER_BATCH,
-        ).collect()
+        kept, tweets_in, matches = self._score(batch, shipped, challenger)
         finished = _now()
         leads = [r for r in kept if r.is_lead]
         rejects = sorted((r for r in kept if not r.is_lead), key=lambda r: r.score, reverse=True)
@@ -131,8 +118,8 @@ class BatchScorer:
             batch_id=batch_id,
             started_at=started,
             finished_at=finished,
-            tweets_in=_observed(tweets_in),
-            keyword_matches=_observed(matches),
+            tweets_in=tweets_in,
+            keyword_matches=matches,
             leads=len(leads),
             model_version=shipped.ref.version,
         )
@@ -145,6 +132,26 @@ class BatchScorer:
             stats.leads,
             shipped.ref.version,
         )
+
+    def _score(self, batch: DataFrame, shipped, challenger) -> tuple[list, int, int]:
+        """(kept rows, tweets in, keyword matches) of one micro-batch, in one Spark job.
+
+        Nothing is cached: the observations count tweets and matches while the workers score,
+        and only leads, near-misses and shadow rows come back to the driver.
+        """
+        tweets_in, matches = Observation(), Observation()
+        tweets = batch.observe(tweets_in, F.count(F.lit(1)).alias("rows"))
+        candidates = keyword_prefilter(tweets, self.campaigns).observe(
+            matches, F.count_if(F.size("campaigns") > 0).alias("rows")
+        )
+        kept = classify(
+            candidates,
+            shipped.folder_name,
+            self.campaigns,
+            challenger.folder_name if challenger else None,
+            REVIEW_PER_BATCH,
+        ).collect()
+        return kept, _observed(tweets_in), _observed(matches)
 
 
 def _observed(observation: Observation) -> int:
