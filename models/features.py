@@ -45,7 +45,6 @@ class _Token:
 
     text: str
     norm: str
-    norm_hash: int
     is_word: bool
     word_column: int  # column of the unigram "w:<norm>"
     char_columns: np.ndarray  # columns of its character 3- to 5-grams, repeats kept
@@ -89,7 +88,6 @@ class _LanguageTools:
         self.name_token = _Token(
             text=NAME,
             norm=NAME,
-            norm_hash=self.nlp.vocab.strings.add(NAME),
             is_word=True,
             word_column=hashed_column(f"w:{NAME}", word_features),
             char_columns=np.zeros(0, dtype=np.int32),
@@ -114,7 +112,6 @@ class _LanguageTools:
             info = _Token(
                 text=text,
                 norm=norm,
-                norm_hash=self.nlp.vocab.strings.add(norm),
                 is_word=any(ch.isalnum() for ch in text),
                 word_column=hashed_column(f"w:{norm}", self.word_features),
                 char_columns=np.array(
