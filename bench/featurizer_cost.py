@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import csv
+import gc
 import io
 import os
 import pstats
@@ -170,6 +171,8 @@ def score_whole(model, texts: Texts, batch_size: int, watch: Stopwatch) -> None:
 def measure(model, classifier, text_set: TextSet, batch_size: int) -> dict:
     """Warm up, then time the steps and the whole call; the fastest round counts."""
     score_whole(model, text_set.warm, batch_size, Stopwatch())
+    gc.collect()
+    gc.freeze()  # as the scorer's workers do after their first batches
     watches = []
     for steps, whole in text_set.rounds:
         watch = Stopwatch()

@@ -62,7 +62,7 @@ def word_prefix_trie(words: tuple[str, ...], java: bool = False) -> str:
     trie: dict = {}
     for word in words:
         node = trie
-        for unit in _units(word.lower()):
+        for unit in regex_units(word.lower()):
             node = node.setdefault(unit, {})
         node[_END] = {}
     flags = "(?iU)" if java else "(?i)"
@@ -72,7 +72,7 @@ def word_prefix_trie(words: tuple[str, ...], java: bool = False) -> str:
 _END = ""  # marks the end of a keyword in the trie
 
 
-def _units(word: str) -> list[str]:
+def regex_units(word: str) -> list[str]:
     """A keyword as regex units: escaped characters, with any run of spaces as one unit."""
     units: list[str] = []
     for ch in word:

@@ -58,15 +58,16 @@ class BuyingSignalClassifier:
     def reasons(self, analysis: Analysis, top: int = 3) -> list[str]:
         """The cues and phrases that raised this tweet's score most, in plain words."""
         contributions = self._cue_contributions(analysis)
-        ngrams = analysis.ngrams
-        features = [f for f in ngrams if _readable(f)]
-        if features:
-            norm = np.sqrt(len(ngrams))  # word block rows are L2-normalised counts
-            columns = self.featurizer.word_indices(features)
-            for feature, column in zip(features, columns, strict=True):
-                weight = self.weights[column] / norm
-                if weight > 0:
-                    contributions[f'wording: "{ngrams[feature].lower()}"'] = weight
+        grams = analysis.grams
+        if grams:
+            columns = np.fromiter(grams.values(), np.int64, len(grams))
+            # word block rows are L2-normalised counts of distinct n-grams
+            weights = self.weights[columns] / np.sqrt(len(grams))
+            raised = [(key, w) for key, w in zip(grams, weights, strict=True) if w > 0]
+            written = analysis.written() if raised else {}
+            for key, weight in raised:
+                if _readable(key if isinstance(key, tuple) else (key,)):
+                    contributions[f'wording: "{written[key].lower()}"'] = weight
         ranked = sorted(contributions, key=contributions.get, reverse=True)[:top]
         if not ranked:
             buying = [c for c, _ in analysis.cues if c in BUYING_CUES]
@@ -75,20 +76,16 @@ class BuyingSignalClassifier:
 
     def _cue_contributions(self, analysis: Analysis) -> dict[str, float]:
         """Each matched cue's push on the score, its pairings with context cues included."""
+        if not analysis.cues:
+            return {}
         offset = self.featurizer.dense_offset
-        scale = self.featurizer.dense_weight
-        weights = dict(
-            zip(DENSE_NAMES, self.weights[offset:] * np.array(analysis.dense) * scale, strict=True)
-        )
+        pushes = self.weights[offset:] * np.array(analysis.dense) * self.featurizer.dense_weight
+        present = {c for c, _ in analysis.cues}
         contributions = {}
-        for name in CUE_NAMES:
-            phrases = sorted({p.lower() for c, p in analysis.cues if c == name})
-            if not phrases:
-                continue
-            weight = weights[f"cue:{name}"] + sum(
-                w for key, w in weights.items() if key.startswith(f"pair:{name}&")
-            )
+        for name in (n for n in CUE_NAMES if n in present):
+            weight = pushes[_CUE_COLUMNS[name]].sum()
             if weight > 0:
+                phrases = sorted({p.lower() for c, p in analysis.cues if c == name})
                 shown = [p for p in phrases if not _masked(p.split())][:2]
                 quoted = ", ".join(f'"{p}"' for p in shown)
                 label = f"{CUE_LABELS[name]}: {quoted}" if quoted else CUE_LABELS[name]
@@ -96,15 +93,25 @@ class BuyingSignalClassifier:
         return contributions
 
 
+# Dense columns that carry each cue's push: its count and its pairings with context cues.
+_CUE_COLUMNS = {
+    name: np.array(
+        [
+            i
+            for i, d in enumerate(DENSE_NAMES)
+            if d == f"cue:{name}" or d.startswith(f"pair:{name}&")
+        ]
+    )
+    for name in CUE_NAMES
+}
 _PLACEHOLDERS = {"httpurl", "@user", "user", "<name>"}
 
 
-def _readable(feature: str) -> bool:
+def _readable(norms: tuple[str, ...]) -> bool:
     """Whether an n-gram can be quoted to a person: no masked link, handle or number (every
     digit reads 0 after masking, so "30.09." would be quoted as "0."), and not only tiny words."""
-    words = feature.split(":", 1)[1].split()
-    return not _masked(words) and any(len(w) > 3 for w in words)
+    return not _masked(norms) and any(len(w) > 3 for w in norms)
 
 
-def _masked(words: list[str]) -> bool:
+def _masked(words) -> bool:
     return any(w in _PLACEHOLDERS or "0" in w for w in words)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,18 +38,25 @@ _PAIR_CONTEXTS = frozenset((*CONTEXT_CUES, "question"))
 NAME = "<name>"  # what a capitalised word inside an English or Finnish sentence becomes
 _NAME_MASKING_LANGUAGES = frozenset({"en", "fi"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", "\n", "\n\n", "…"})
+_INITIAL_UPPER = attrgetter("initial_upper")
 _CACHE_LIMIT = 1_000_000  # distinct spellings (or bigrams) remembered per language
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    """A distinct spelling with its normal form and its hashed columns, computed once."""
+class _Token(NamedTuple):
+    """A distinct spelling with its normal form and its hashed columns, computed once.
+
+    A tuple of plain values, which the garbage collector stops tracking: the caches hold
+    hundreds of thousands of these, and tracked objects would make every collection scan them.
+    """
 
     text: str
     norm: str
     is_word: bool
     word_column: int  # column of the unigram "w:<norm>"
     char_columns: np.ndarray  # columns of its character 3- to 5-grams, repeats kept
+    initial_upper: bool  # starts with a capital letter
+    capitalised: bool  # starts with a capital but is not all capitals (a name, inside text)
+    ends_sentence: bool
 
 
 @dataclass
@@ -55,9 +64,21 @@ class Analysis:
     """What the featurizer saw in one tweet: its words, the cues that matched, dense features."""
 
     words: list[_Token] = field(default_factory=list)  # word tokens in order
-    word_columns: list[int] = field(default_factory=list)  # one per distinct word n-gram
+    grams: dict = field(default_factory=dict)  # distinct word n-gram (norm or pair) -> column
     cues: list[tuple[str, str]] = field(default_factory=list)  # (category, phrase as written)
     dense: list[float] = field(default_factory=list)  # cue counts, meta flags, cue pairs
+
+    @property
+    def word_columns(self) -> list[int]:
+        """The column of each distinct word n-gram."""
+        return list(self.grams.values())
+
+    def written(self) -> dict:
+        """Each word n-gram key of `grams` with the text it was (last) written as."""
+        texts: dict = {t.norm: t.text for t in self.words}
+        for a, b in zip(self.words, self.words[1:], strict=False):
+            texts[a.norm, b.norm] = f"{a.text} {b.text}"
+        return texts
 
     @property
     def ngrams(self) -> dict[str, str]:
@@ -91,6 +112,9 @@ class _LanguageTools:
             is_word=True,
             word_column=hashed_column(f"w:{NAME}", word_features),
             char_columns=np.zeros(0, dtype=np.int32),
+            initial_upper=False,
+            capitalised=False,
+            ends_sentence=False,
         )
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for category, phrases in load_cues()[lang].items():
@@ -117,6 +141,9 @@ class _LanguageTools:
                 char_columns=np.array(
                     [hashed_column(g, self.char_features) for g in grams], dtype=np.int32
                 ),
+                initial_upper=text[:1].isupper(),
+                capitalised=text[:1].isupper() and not text.isupper(),
+                ends_sentence=text in _SENTENCE_ENDS,
             )
             if len(self._tokens) < _CACHE_LIMIT:  # bound memory on an endless stream
                 self._tokens[orth] = info
@@ -130,17 +157,18 @@ class _LanguageTools:
         names inside a sentence; German capitalises every noun, so it keeps its words.
         """
         plain = [t for t in tokens if t.is_word]
-        capitalised = sum(t.text[:1].isupper() for t in plain[1:])
+        capitalised = sum(map(_INITIAL_UPPER, plain)) - (plain[0].initial_upper if plain else 0)
         if len(plain) >= 4 and capitalised * 2 > len(plain) - 1:
             return plain  # a headline or a listing in Title Case: capitals mark no names here
+        if not any(t.capitalised for t in plain):
+            return plain  # nothing to mask
         words = []
         starts_sentence = True
+        name = self.name_token
         for token in tokens:
             if token.is_word:
-                text = token.text
-                named = not starts_sentence and text[:1].isupper() and not text.isupper()
-                words.append(self.name_token if named else token)
-            starts_sentence = token.text in _SENTENCE_ENDS
+                words.append(name if token.capitalised and not starts_sentence else token)
+            starts_sentence = token.ends_sentence
         return words
 
     def tokens(self, doc) -> list[_Token]:
@@ -148,8 +176,9 @@ class _LanguageTools:
         known = self._tokens.get
         return [known(orth) or self.token(orth) for orth in doc.to_array(ORTH).tolist()]
 
-    def word_columns(self, words: list[_Token]) -> list[int]:
-        """Columns of the distinct unigram and bigram features of a tweet's words."""
+    def word_grams(self, words: list[_Token]) -> dict:
+        """The distinct unigram (norm) and bigram (pair of norms) features of a tweet's words,
+        each with its column."""
         known = self._bigrams.get
         features: dict = {}  # unigram norm or (norm, norm) bigram -> column
         previous = None
@@ -164,7 +193,7 @@ class _LanguageTools:
                         self._bigrams[key] = column
                 features[key] = column
             previous = word
-        return list(features.values())
+        return features
 
     def analyse(self, doc, original: str) -> Analysis:
         """Word n-gram columns, cue matches and dense features of one tokenised tweet."""
@@ -188,7 +217,7 @@ class _LanguageTools:
         for buying in present.intersection(BUYING_CUES):
             for context in present.intersection(_PAIR_CONTEXTS):
                 dense[_PAIR_INDEX[buying, context]] = 1.0
-        return Analysis(words=words, word_columns=self.word_columns(words), cues=cues, dense=dense)
+        return Analysis(words=words, grams=self.word_grams(words), cues=cues, dense=dense)
 
 
 class Featurizer:
@@ -257,10 +286,6 @@ class Featurizer:
         chars = chars * self.char_weight
         dense = sp.csr_matrix(np.array([a.dense for a in analyses]) * self.dense_weight)
         return sp.hstack([words, chars, dense], format="csr")
-
-    def word_indices(self, features: Sequence[str]) -> np.ndarray:
-        """Column of each named word feature in the matrix (for explaining a score)."""
-        return np.array([hashed_column(f, self.word_features) for f in features], dtype=np.int64)
 
     @property
     def dense_offset(self) -> int:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import re
+import gc
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark import SparkFiles
+from pyspark.accumulators import Accumulator
 from pyspark.sql import DataFrame
 
-from leadstream.campaigns import Campaign
+from scoring.keyword_index import KeywordIndex
 
 # The tweet fields a lead keeps; the others stay in the spool.
 TWEET_COLUMNS = (
@@ -34,6 +37,8 @@ SCORED_SCHEMA_DDL = (
     "challenger_is_lead BOOLEAN"
 )
 _LOADED: dict[str, object] = {}  # per Python worker: model folder -> loaded pyfunc model
+_SETTLING_BATCHES = 3  # batches after which a worker moves its heap out of the collector's way
+_settled = 0  # batches this worker has settled after
 
 
 def _model(folder_name: str):
@@ -48,81 +53,160 @@ def _model(folder_name: str):
     return _LOADED[folder_name]
 
 
-def matched_keywords(
-    text: str, campaigns: list[str], patterns: dict[str, re.Pattern]
-) -> list[str]:
-    """The keywords of the tweet's campaigns found in its text, lowercased and sorted."""
-    found = {m.group(0).lower() for name in campaigns for m in patterns[name].finditer(text)}
-    return sorted(found)
-
-
 def classify(
     candidates: DataFrame,
     model_folder: str,
-    campaigns: tuple[Campaign, ...],
+    index: KeywordIndex,
     challenger_folder: str | None = None,
     near_misses: int = 20,
+    matches: Accumulator | None = None,
 ) -> DataFrame:
     """The scored keyword matches worth keeping: every lead, the best-scored rejects of each
     partition (candidates for the review queue), and the tweets a challenger would keep.
 
     Everything else is scored and dropped in the worker, so only a few rows per thousand
-    tweets travel back to the driver.
+    tweets travel back to the driver. Rows stay Arrow columns: only the text and language
+    become Python objects, for the model.
 
     Args:
-        candidates: keyword_prefilter's output; rows without a campaign are skipped.
+        candidates: keyword_prefilter's output; rows that no campaign takes are skipped.
         model_folder: name given to SparkContext.addFile for the model, or an absolute path.
+        index: the campaigns' keyword index the prefilter used.
         challenger_folder: the same for a challenger scored alongside (shadow mode), if any.
         near_misses: rejects kept per partition.
+        matches: if given, counts the tweets that some campaign takes (the keyword matches).
     """
-    sources = {c.name: c.keyword_pattern() for c in campaigns}
 
-    def score_partitions(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        patterns = {name: re.compile(source) for name, source in sources.items()}
-        rejects: pd.DataFrame | None = None
-        for frame in frames:
-            frame = frame[frame["campaigns"].map(len) > 0]
-            if frame.empty:
+    def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        rejects = _BestRejects(near_misses)
+        for batch in batches:
+            routed = _Routed.of(batch, index)
+            if matches is not None:
+                matches.add(len(routed.rows))
+            if not routed.rows:
                 continue
-            scored = _scored(frame, _model(model_folder), challenger_folder)
-            keep = scored["is_lead"] | scored["challenger_is_lead"]
+            scored = _scored(routed, _model(model_folder), challenger_folder)
+            keep = scored.is_lead | scored.challenger_is_lead
             if keep.any():
-                yield _with_keywords(scored[keep], patterns)
-            best = scored[~keep].nlargest(near_misses, "score")
-            if not best.empty:
-                rejects = best if rejects is None else _top(rejects, best, near_misses)
-        if rejects is not None:
-            yield _with_keywords(rejects, patterns)
+                yield scored.output(np.flatnonzero(keep), index)
+            rejects.offer(scored, np.flatnonzero(~keep))
+            _settle_heap()
+        if best := rejects.output(index):
+            yield best
 
-    columns = [*TWEET_COLUMNS, "campaigns"]
-    return candidates.select(*columns).mapInPandas(score_partitions, SCORED_SCHEMA_DDL)
+    columns = [*TWEET_COLUMNS, "found"]
+    return candidates.select(*columns).mapInArrow(score_partition, SCORED_SCHEMA_DDL)
 
 
-def _scored(frame: pd.DataFrame, champion, challenger_folder: str | None) -> pd.DataFrame:
-    """The frame with the champion's (and the challenger's) predictions."""
-    tweets = frame[["text", "lang"]]
+def _settle_heap() -> None:
+    """After the first batches, exempt what is alive from garbage collection.
+
+    The model, spaCy's vocabulary and the featurizer's caches are hundreds of thousands of
+    long-lived objects; every full collection would scan them again. Garbage is collected
+    first, so only live objects are frozen; later garbage is collected as usual.
+    """
+    global _settled
+    if _settled < _SETTLING_BATCHES:
+        _settled += 1
+        gc.collect()
+        gc.freeze()
+
+
+@dataclass
+class _Routed:
+    """The rows of an Arrow batch that some campaign takes, with their campaigns."""
+
+    batch: pa.RecordBatch
+    rows: list[int]
+    campaigns: list[list[str]]
+    found: list[list[str]]
+
+    @classmethod
+    def of(cls, batch: pa.RecordBatch, index: KeywordIndex) -> _Routed:
+        langs = batch.column("lang").to_pylist()
+        found = batch.column("found").to_pylist()
+        rows, campaigns = [], []
+        for row, (words, lang) in enumerate(zip(found, langs, strict=True)):
+            if names := index.campaigns_for(words, lang):
+                rows.append(row)
+                campaigns.append(names)
+        kept = batch.take(pa.array(rows, pa.int64()))
+        return cls(kept, rows, campaigns, [found[r] for r in rows])
+
+
+@dataclass
+class _Scored:
+    """Routed rows with the champion's (and the challenger's) predictions."""
+
+    routed: _Routed
+    score: np.ndarray
+    is_lead: np.ndarray
+    reasons: list[str]
+    challenger_score: np.ndarray
+    challenger_is_lead: np.ndarray
+
+    def output(self, picked: np.ndarray, index: KeywordIndex) -> pa.RecordBatch:
+        """The picked rows (positions among the routed rows) in SCORED_SCHEMA_DDL's shape."""
+        routed = self.routed
+        tweets = routed.batch.take(pa.array(picked, pa.int64()))
+        campaigns = [routed.campaigns[i] for i in picked]
+        keywords = [index.keywords_for(routed.found[i], routed.campaigns[i]) for i in picked]
+        challenger = self.challenger_score[picked]
+        columns = {
+            **{name: tweets.column(name) for name in TWEET_COLUMNS},
+            "campaigns": pa.array(campaigns, pa.list_(pa.string())),
+            "matched_keywords": pa.array(keywords, pa.list_(pa.string())),
+            "score": pa.array(self.score[picked], pa.float64()),
+            "is_lead": pa.array(self.is_lead[picked], pa.bool_()),
+            "reasons": pa.array([self.reasons[i] for i in picked], pa.string()),
+            "challenger_score": pa.array(challenger, pa.float64(), mask=np.isnan(challenger)),
+            "challenger_is_lead": pa.array(self.challenger_is_lead[picked], pa.bool_()),
+        }
+        return pa.RecordBatch.from_pydict(columns)
+
+
+def _scored(routed: _Routed, champion, challenger_folder: str | None) -> _Scored:
+    batch = routed.batch
+    tweets = pd.DataFrame(
+        {"text": batch.column("text").to_pylist(), "lang": batch.column("lang").to_pylist()}
+    )
     predicted = champion.predict(tweets)
-    scored = frame.assign(
-        score=predicted["score"].to_numpy(),
-        is_lead=predicted["is_lead"].to_numpy(),
-        reasons=predicted["reasons"].to_numpy(),
-        challenger_score=np.nan,
-        challenger_is_lead=False,
+    count = len(tweets)
+    scored = _Scored(
+        routed=routed,
+        score=predicted["score"].to_numpy(dtype=np.float64),
+        is_lead=predicted["is_lead"].to_numpy(dtype=bool),
+        reasons=predicted["reasons"].tolist(),
+        challenger_score=np.full(count, np.nan),
+        challenger_is_lead=np.zeros(count, dtype=bool),
     )
     if challenger_folder is not None:
         rival = _model(challenger_folder).predict(tweets)
-        scored["challenger_score"] = rival["score"].to_numpy()
-        scored["challenger_is_lead"] = rival["is_lead"].to_numpy()
+        scored.challenger_score = rival["score"].to_numpy(dtype=np.float64)
+        scored.challenger_is_lead = rival["is_lead"].to_numpy(dtype=bool)
     return scored
 
 
-def _top(a: pd.DataFrame, b: pd.DataFrame, n: int) -> pd.DataFrame:
-    return pd.concat([a, b]).nlargest(n, "score")
+class _BestRejects:
+    """The best-scored rejects seen in a partition, up to a number."""
 
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._held: list[tuple[float, int, _Scored, int]] = []  # (score, order, batch, row)
 
-def _with_keywords(frame: pd.DataFrame, patterns: dict[str, re.Pattern]) -> pd.DataFrame:
-    keywords = [
-        matched_keywords(text, list(names), patterns)
-        for text, names in zip(frame["text"], frame["campaigns"], strict=True)
-    ]
-    return frame.assign(matched_keywords=keywords)
+    def offer(self, scored: _Scored, rejected: np.ndarray) -> None:
+        if self.limit <= 0 or not len(rejected):
+            return
+        best = rejected[np.argsort(-scored.score[rejected], kind="stable")[: self.limit]]
+        order = len(self._held)
+        self._held += [(scored.score[i], order + n, scored, int(i)) for n, i in enumerate(best)]
+        self._held = sorted(self._held, key=lambda h: (-h[0], h[1]))[: self.limit]
+
+    def output(self, index: KeywordIndex) -> pa.RecordBatch | None:
+        if not self._held:
+            return None
+        parts = []
+        for scored in {id(h[2]): h[2] for h in self._held}.values():
+            picked = np.array([row for _, _, s, row in self._held if s is scored], np.int64)
+            parts.append(scored.output(picked, index))
+        return pa.concat_batches(parts)

@@ -30,6 +30,7 @@ from leadstream.storage.models_seen import record_model_seen
 from leadstream.tweet import SPOOL_SCHEMA_DDL
 from scoring.champion import ChampionTracker
 from scoring.classify import classify
+from scoring.keyword_index import KeywordIndex
 from scoring.prefilter import keyword_prefilter
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,9 @@ class BatchScorer:
     def __init__(self, settings: Settings, spark: SparkSession, campaigns: tuple[Campaign, ...]):
         self.settings = settings
         self.campaigns = campaigns
+        self.index = KeywordIndex(campaigns)
+        # Counts keyword matches in the workers, where campaigns are known; read per batch.
+        self.matches = spark.sparkContext.accumulator(0)
         self.tracker = ChampionTracker(settings, spark)
         self.challenger = ChampionTracker(settings, spark, alias=CHALLENGER, required=False)
         self.engine = make_engine(settings.database_url)
@@ -136,22 +140,21 @@ class BatchScorer:
     def _score(self, batch: DataFrame, shipped, challenger) -> tuple[list, int, int]:
         """(kept rows, tweets in, keyword matches) of one micro-batch, in one Spark job.
 
-        Nothing is cached: the observations count tweets and matches while the workers score,
-        and only leads, near-misses and shadow rows come back to the driver.
+        Nothing is cached: an observation counts tweets and the workers count matches as they
+        score, and only leads, near-misses and shadow rows come back to the driver.
         """
-        tweets_in, matches = Observation(), Observation()
+        tweets_in = Observation()
         tweets = batch.observe(tweets_in, F.count(F.lit(1)).alias("rows"))
-        candidates = keyword_prefilter(tweets, self.campaigns).observe(
-            matches, F.count_if(F.size("campaigns") > 0).alias("rows")
-        )
+        matched_before = self.matches.value
         kept = classify(
-            candidates,
+            keyword_prefilter(tweets, self.index),
             shipped.folder_name,
-            self.campaigns,
+            self.index,
             challenger.folder_name if challenger else None,
             REVIEW_PER_BATCH,
+            self.matches,
         ).collect()
-        return kept, _observed(tweets_in), _observed(matches)
+        return kept, _observed(tweets_in), self.matches.value - matched_before
 
 
 def _observed(observation: Observation) -> int:

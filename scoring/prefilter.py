@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from leadstream.campaigns import Campaign, word_prefix_trie
+from leadstream.campaigns import word_prefix_trie
+from scoring.keyword_index import KeywordIndex
 
 
-def campaign_condition(campaign: Campaign) -> Column:
-    """True where a tweet has a campaign keyword, no negative keyword, and a wanted language."""
-    condition = F.col("text").rlike(campaign.keyword_filter(java=True))
-    if negative := campaign.negative_pattern(java=True):
-        condition = condition & ~F.col("text").rlike(negative)
-    if campaign.languages:
-        unknown = F.col("lang").isNull() | F.col("lang").isin("und", "")
-        condition = condition & (F.col("lang").isin(*campaign.languages) | unknown)
-    return F.coalesce(condition, F.lit(False))
+def keyword_prefilter(tweets: DataFrame, index: KeywordIndex) -> DataFrame:
+    """The tweets with a keyword of any campaign, each with the listed words `found` in it.
 
-
-def keyword_prefilter(tweets: DataFrame, campaigns: tuple[Campaign, ...]) -> DataFrame:
-    """The tweets with a keyword of any campaign, and the names of the campaigns they belong to.
-
-    One trie of every campaign's keywords drops non-matching tweets in a single regex pass.
-    The `campaigns` column is computed once per match; it is empty where negative keywords or
-    languages rule out every campaign, and the classifier skips those rows. (Filtering on it
-    here would make Spark evaluate every campaign's regexes twice: once in the filter and once
-    in the projection.)
+    A trie of every keyword drops the other tweets, stopping at a tweet's first keyword; the
+    survivors get one more regex pass that collects the longest listed word at each word
+    start. The Python worker turns those into campaigns (KeywordIndex.campaigns_for), which
+    costs less there than Spark's higher-order functions cost here.
     """
-    keywords = tuple(k for c in campaigns for k in c.keywords)
+    keywords = tuple(k for c in index.campaigns for k in c.keywords)
     # keyword_matches: tweets with at least one keyword of some campaign
     keyword_matches = tweets.where(F.col("text").rlike(word_prefix_trie(keywords, java=True)))
-    names = [F.when(campaign_condition(c), F.lit(c.name)) for c in campaigns]
-    return keyword_matches.withColumn("campaigns", F.array_compact(F.array(*names)))
+    found = F.regexp_extract_all("text", F.lit(index.pattern(java=True)), 1)
+    return keyword_matches.withColumn("found", found)

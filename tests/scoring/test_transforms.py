@@ -11,6 +11,7 @@ from leadstream.campaigns import Campaign
 from leadstream.tweet import SPOOL_SCHEMA_DDL, Tweet
 from scoring.champion import ChampionTracker
 from scoring.classify import classify
+from scoring.keyword_index import KeywordIndex
 from scoring.prefilter import keyword_prefilter
 
 pytestmark = pytest.mark.spark
@@ -19,6 +20,7 @@ CAMPAIGNS = (
     Campaign("bau", ("roofer", "Dachdecker", "urakoitsija"), ("(m/w/d)",), ("en", "de", "fi")),
     Campaign("it", ("crm",), (), ()),
 )
+INDEX = KeywordIndex(CAMPAIGNS)
 
 
 def frame(spark, tweets: list[Tweet]):
@@ -44,7 +46,8 @@ def test_prefilter_keeps_matches_with_their_campaigns(spark):
         ],
     )
     kept = {
-        r.tweet_id: sorted(r.campaigns) for r in keyword_prefilter(tweets, CAMPAIGNS).collect()
+        r.tweet_id: INDEX.campaigns_for(r.found, r.lang)
+        for r in keyword_prefilter(tweets, INDEX).collect()
     }
     # 2 and 5 have a keyword but no campaign: the classifier skips them.
     assert kept == {"1": ["bau"], "2": [], "3": ["bau", "it"], "5": [], "6": ["it"], "7": ["bau"]}
@@ -64,10 +67,8 @@ def test_classify_scores_explains_and_lists_keywords(spark, champion_settings, t
             tweet("2", "Roofer life: up at 5, home at 7. Love this job"),
         ],
     )
-    candidates = keyword_prefilter(tweets, CAMPAIGNS)
-    scored = {
-        r.tweet_id: r for r in classify(candidates, shipped.folder_name, CAMPAIGNS).collect()
-    }
+    candidates = keyword_prefilter(tweets, INDEX)
+    scored = {r.tweet_id: r for r in classify(candidates, shipped.folder_name, INDEX).collect()}
     assert scored["1"].score > scored["2"].score
     assert scored["1"].is_lead and not scored["2"].is_lead
     assert orjson.loads(scored["1"].reasons) and scored["1"].matched_keywords == ["roofer"]
@@ -90,17 +91,36 @@ def test_classify_returns_leads_best_rejects_and_challenger_scores(
             tweet("reject-3", "roofers on strike, says the news"),
         ],
     )
-    candidates = keyword_prefilter(tweets, CAMPAIGNS)
+    candidates = keyword_prefilter(tweets, INDEX)
     kept = classify(
-        candidates, shipped.folder_name, CAMPAIGNS, shipped.folder_name, near_misses=1
+        candidates, shipped.folder_name, INDEX, shipped.folder_name, near_misses=1
     ).collect()
     by_id = {r.tweet_id: r for r in kept}
     assert "ruled-out" not in by_id  # no campaign left after the negative keyword
     assert by_id["lead"].is_lead and by_id["lead"].challenger_is_lead
     rejects = [r for r in kept if not r.is_lead]
     assert len(rejects) == 1  # only the best-scored reject of the partition
-    all_rejects = classify(candidates, shipped.folder_name, CAMPAIGNS, near_misses=5).collect()
+    all_rejects = classify(candidates, shipped.folder_name, INDEX, near_misses=5).collect()
     best = max((r for r in all_rejects if not r.is_lead), key=lambda r: r.score)
     assert rejects[0].tweet_id == best.tweet_id
     assert all(r.challenger_score == pytest.approx(r.score) for r in kept)
     assert all(r.challenger_score is None for r in all_rejects)  # no challenger, no score
+
+
+def test_classify_counts_the_keyword_matches(spark, champion_settings, tmp_path):
+    settings = dataclasses.replace(champion_settings, data_dir=tmp_path)
+    shipped = ChampionTracker(settings, spark).current()
+    tweets = frame(
+        spark,
+        [
+            tweet("1", "Need a roofer for our depot"),
+            tweet("2", "Dachdecker (m/w/d) gesucht", "de"),  # a keyword, but ruled out
+            tweet("3", "Etsimme urakoitsijaa, CRM myös", "fi"),
+            tweet("4", "lovely weather"),
+        ],
+    )
+    matches = spark.sparkContext.accumulator(0)
+    classify(
+        keyword_prefilter(tweets, INDEX), shipped.folder_name, INDEX, matches=matches
+    ).collect()
+    assert matches.value == 2
