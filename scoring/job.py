@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,22 +102,14 @@ class BatchScorer:
         return orjson.loads(metadata.read_bytes())["id"] if metadata.exists() else "unknown"
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
-        started = _now()
+        started, clock = _now(), time.perf_counter()
         shipped = self.tracker.current()
         challenger = self.challenger.current()
+        resolved = time.perf_counter()
         kept, tweets_in, matches = self._score(batch, shipped, challenger)
-        finished = _now()
+        finished, scored = _now(), time.perf_counter()
         leads = [r for r in kept if r.is_lead]
         rejects = sorted((r for r in kept if not r.is_lead), key=lambda r: r.score, reverse=True)
-        upsert_leads(self.engine, [lead_from_row(r, shipped, batch_id, finished) for r in leads])
-        add_to_review_pool(
-            self.engine, [_pool_row(r, shipped, finished) for r in rejects[:REVIEW_PER_BATCH]]
-        )
-        if challenger:
-            record_shadow_decisions(self.engine, _shadow_rows(kept, challenger, finished))
-        record_model_seen(
-            self.engine, shipped.ref.name, shipped.ref.version, shipped.ref.threshold
-        )
         stats = BatchStats(
             query_id=self.query_id(),
             batch_id=batch_id,
@@ -127,14 +120,26 @@ class BatchScorer:
             leads=len(leads),
             model_version=shipped.ref.version,
         )
-        record_batch(self.engine, stats)
+        # One transaction: a batch's leads and its figures are stored together or not at all.
+        with self.engine.begin() as db:
+            upsert_leads(db, [lead_from_row(r, shipped, batch_id, finished) for r in leads])
+            pool = [_pool_row(r, shipped, finished) for r in rejects[:REVIEW_PER_BATCH]]
+            add_to_review_pool(db, pool)
+            if challenger:
+                record_shadow_decisions(db, _shadow_rows(kept, challenger, finished))
+            record_model_seen(db, shipped.ref.name, shipped.ref.version, shipped.ref.threshold)
+            record_batch(db, stats)
         log.info(
-            "batch %d: %d tweets, %d keyword matches, %d leads (model v%s)",
+            "batch %d: %d tweets, %d keyword matches, %d leads (model v%s; "
+            "models resolved in %.2f s, scored in %.2f s, stored in %.2f s)",
             batch_id,
             stats.tweets_in,
             stats.keyword_matches,
             stats.leads,
             shipped.ref.version,
+            resolved - clock,
+            scored - resolved,
+            time.perf_counter() - scored,
         )
 
     def _score(self, batch: DataFrame, shipped, challenger) -> tuple[list, int, int]:

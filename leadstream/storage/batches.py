@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 
 from leadstream.storage.schema import batch_stats
-from leadstream.storage.upsert import upsert
+from leadstream.storage.upsert import Database, upsert
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,9 @@ class BatchStats:
     model_version: str | None
 
 
-def record_batch(engine: Engine, stats: BatchStats) -> None:
+def record_batch(db: Database, stats: BatchStats) -> None:
     """Store a batch's figures; a batch replayed after a crash overwrites its first record."""
-    upsert(engine, batch_stats, [asdict(stats)], ["query_id", "batch_id"])
+    upsert(db, batch_stats, [asdict(stats)], ["query_id", "batch_id"])
 
 
 def recent_batches(engine: Engine, limit: int = 100) -> list[BatchStats]:

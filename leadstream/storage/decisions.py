@@ -9,13 +9,13 @@ import orjson
 from sqlalchemy import Engine, select
 
 from leadstream.storage.schema import review_pool, shadow_decisions
-from leadstream.storage.upsert import upsert
+from leadstream.storage.upsert import Database, upsert
 
 
-def add_to_review_pool(engine: Engine, rows: Iterable[dict]) -> int:
+def add_to_review_pool(db: Database, rows: Iterable[dict]) -> int:
     """Keep rejected keyword matches (tweet_id, text, lang, campaigns JSON, score, threshold,
     model_version, scored_at) as candidates for the review queue."""
-    return upsert(engine, review_pool, list(rows), ["tweet_id"])
+    return upsert(db, review_pool, list(rows), ["tweet_id"])
 
 
 def review_pool_rows(engine: Engine, since: datetime | None = None, limit: int = 5000) -> list:
@@ -37,10 +37,10 @@ def pooled_reject(engine: Engine, tweet_id: str) -> dict | None:
     return {**row._mapping, "campaigns": orjson.loads(row.campaigns)}
 
 
-def record_shadow_decisions(engine: Engine, rows: Iterable[dict]) -> int:
+def record_shadow_decisions(db: Database, rows: Iterable[dict]) -> int:
     """Store a challenger's scores (tweet_id, model_name, version, text, score, threshold,
     decided_at)."""
-    return upsert(engine, shadow_decisions, list(rows), ["tweet_id", "model_name", "version"])
+    return upsert(db, shadow_decisions, list(rows), ["tweet_id", "model_name", "version"])
 
 
 def shadow_rows(engine: Engine, model_name: str, version: str) -> list[dict]:

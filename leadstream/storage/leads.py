@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import orjson
 from sqlalchemy import Engine, func, select
 
 from leadstream.storage.schema import leads
-from leadstream.storage.upsert import upsert
+from leadstream.storage.upsert import Database, upsert
 
 _JSON_COLUMNS = ("campaigns", "matched_keywords", "reasons")
 # What a later scoring of the same tweet may change; first facts about the tweet stay.
@@ -53,7 +53,7 @@ class Lead:
 
     def to_row(self) -> dict:
         """The lead as a database row (lists stored as JSON)."""
-        row = asdict(self)
+        row = {f.name: getattr(self, f.name) for f in fields(self)}  # asdict() deep-copies
         for column in _JSON_COLUMNS:
             row[column] = orjson.dumps(row[column]).decode()
         return row
@@ -67,9 +67,9 @@ class Lead:
         return cls(**values)
 
 
-def upsert_leads(engine: Engine, batch: Iterable[Lead]) -> int:
+def upsert_leads(db: Database, batch: Iterable[Lead]) -> int:
     """Insert leads, or rescore the ones already stored; returns how many were written."""
-    return upsert(engine, leads, [lead.to_row() for lead in batch], ["tweet_id"], _RESCORED)
+    return upsert(db, leads, [lead.to_row() for lead in batch], ["tweet_id"], _RESCORED)
 
 
 def recent_leads(

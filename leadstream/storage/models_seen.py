@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, update
 
 from leadstream.storage.schema import model_versions
+from leadstream.storage.upsert import Database, writing
 
 
-def record_model_seen(engine: Engine, model_name: str, version: str, threshold: float) -> None:
+def record_model_seen(db: Database, model_name: str, version: str, threshold: float) -> None:
     """Note that a version scored a batch now (first and last time seen)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     key = (model_versions.c.model_name == model_name) & (model_versions.c.version == version)
-    with engine.begin() as connection:
+    with writing(db) as connection:
         touched = connection.execute(
             update(model_versions).where(key).values(last_seen_at=now)
         ).rowcount

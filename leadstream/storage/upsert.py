@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+Database = Engine | Connection  # an engine, or a connection inside the caller's transaction
 
-def upsert_statement(engine: Engine, table: Table, keys: Sequence[str], changed: Sequence[str]):
+
+@contextmanager
+def writing(db: Database) -> Iterator[Connection]:
+    """A connection to write with: in a new transaction for an engine, else the caller's."""
+    if isinstance(db, Connection):
+        yield db
+    else:
+        with db.begin() as connection:
+            yield connection
+
+
+def upsert_statement(engine: Database, table: Table, keys: Sequence[str], changed: Sequence[str]):
     """A one-row upsert; executed with a list of rows it is compiled once and batched."""
     if engine.dialect.name == "sqlite":
         statement = sqlite_insert(table)
@@ -22,7 +35,7 @@ def upsert_statement(engine: Engine, table: Table, keys: Sequence[str], changed:
 
 
 def upsert(
-    engine: Engine,
+    db: Database,
     table: Table,
     rows: list[dict],
     keys: Sequence[str],
@@ -32,7 +45,7 @@ def upsert(
     if not rows:
         return 0
     changed = changed if changed is not None else [c for c in rows[0] if c not in keys]
-    statement = upsert_statement(engine, table, keys, changed)
-    with engine.begin() as connection:
+    statement = upsert_statement(db, table, keys, changed)
+    with writing(db) as connection:
         connection.execute(statement, rows)
     return len(rows)
