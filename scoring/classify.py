@@ -74,7 +74,8 @@ def classify(
         index: the campaigns' keyword index the prefilter used.
         challenger_folder: the same for a challenger scored alongside (shadow mode), if any.
         near_misses: rejects kept per partition.
-        matches: if given, counts the tweets that some campaign takes (the keyword matches).
+        matches: if given, counts the tweets that some campaign takes (the keyword matches);
+            like any accumulator updated in a transformation, a retried task counts again.
     """
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -91,7 +92,7 @@ def classify(
                 yield scored.output(np.flatnonzero(keep), index)
             rejects.offer(scored, np.flatnonzero(~keep))
             _settle_heap()
-        if best := rejects.output(index):
+        if (best := rejects.output(index)) is not None:
             yield best
 
     columns = [*TWEET_COLUMNS, "found"]
