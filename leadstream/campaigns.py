@@ -59,20 +59,25 @@ def word_prefix_trie(words: tuple[str, ...], java: bool = False) -> str:
     """Like word_prefix_pattern, but as a trie: regex engines try alternatives one by one, so
     a trie of 40 keywords tests a few characters per position instead of 40 words. A keyword
     that starts with another keyword ("roofer", "roof") adds nothing to a prefix match."""
+    flags = "(?iU)" if java else "(?i)"
+    return rf"{flags}(?<!\w){_trie_regex(unit_trie(words))}"
+
+
+TRIE_END = ""  # the key that marks the end of a word in a unit_trie node
+
+
+def unit_trie(words) -> dict:
+    """The lowercased words as a trie of regex units (nested dicts; TRIE_END ends a word)."""
     trie: dict = {}
     for word in words:
         node = trie
-        for unit in regex_units(word.lower()):
+        for unit in _units(word.lower()):
             node = node.setdefault(unit, {})
-        node[_END] = {}
-    flags = "(?iU)" if java else "(?i)"
-    return rf"{flags}(?<!\w){_trie_regex(trie)}"
+        node[TRIE_END] = {}
+    return trie
 
 
-_END = ""  # marks the end of a keyword in the trie
-
-
-def regex_units(word: str) -> list[str]:
+def _units(word: str) -> list[str]:
     """A keyword as regex units: escaped characters, with any run of spaces as one unit."""
     units: list[str] = []
     for ch in word:
@@ -85,7 +90,7 @@ def regex_units(word: str) -> list[str]:
 
 
 def _trie_regex(node: dict) -> str:
-    if _END in node:
+    if TRIE_END in node:
         return ""  # a prefix match ends here, whatever longer keywords follow
     branches = [unit + _trie_regex(child) for unit, child in sorted(node.items())]
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

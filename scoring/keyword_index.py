@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from leadstream.campaigns import Campaign, regex_units
+from leadstream.campaigns import TRIE_END, Campaign, unit_trie
 
-_END = ""  # marks the end of a listed word in the trie
 _SEEN_LIMIT = 100_000  # found spellings remembered
 
 
@@ -57,12 +56,7 @@ class KeywordIndex:
 
     def pattern(self, java: bool = False) -> str:
         """Regex whose group 1 is, at each word start, the longest listed word found there."""
-        trie: dict = {}
-        for word in {w for c in self.campaigns for w in (*c.keywords, *c.negative_keywords)}:
-            node = trie
-            for unit in regex_units(word.lower()):
-                node = node.setdefault(unit, {})
-            node[_END] = {}
+        trie = unit_trie(w for c in self.campaigns for w in (*c.keywords, *c.negative_keywords))
         flags = "(?iU)" if java else "(?i)"
         # A lookahead matches no characters, so the search resumes at the next position and
         # finds words that start inside an earlier find ("it support" and "support").
@@ -107,8 +101,8 @@ class KeywordIndex:
 
 def _longest(node: dict) -> str:
     """The trie as a regex that prefers the longest word: a word's end is an optional stop."""
-    branches = [unit + _longest(child) for unit, child in sorted(node.items()) if unit != _END]
+    branches = [unit + _longest(child) for unit, child in sorted(node.items()) if unit != TRIE_END]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if _END in node else body
+    return f"(?:{body})?" if TRIE_END in node else body
