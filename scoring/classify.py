@@ -37,14 +37,25 @@ SCORED_SCHEMA_DDL = (
     "challenger_is_lead BOOLEAN"
 )
 _LOADED: dict[str, object] = {}  # per Python worker: model folder -> loaded pyfunc model
+_KEPT_MODELS = 2  # a champion and a challenger; older ones were replaced by promotions
 _SETTLING_BATCHES = 3  # batches after which a worker moves its heap out of the collector's way
 _settled = 0  # batches this worker has settled after
 
 
 def _model(folder_name: str):
-    """The pyfunc model shipped to this worker under folder_name, loaded once per process."""
+    """The pyfunc model shipped to this worker under folder_name, loaded once per process.
+
+    A worker outlives promotions: when a new version arrives, the oldest loaded model goes,
+    and the heap is unfrozen so that the collector can reclaim it (then settles again).
+    """
+    global _settled
     if folder_name not in _LOADED:
         import mlflow.pyfunc
+
+        if len(_LOADED) >= _KEPT_MODELS:
+            del _LOADED[next(iter(_LOADED))]
+            gc.unfreeze()
+            _settled = 0
 
         path = (
             Path(folder_name) if Path(folder_name).is_absolute() else SparkFiles.get(folder_name)

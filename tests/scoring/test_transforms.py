@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import orjson
+import pandas as pd
 import pytest
 
 from leadstream.campaigns import Campaign
@@ -21,6 +23,7 @@ CAMPAIGNS = (
     Campaign("it", ("crm",), (), ()),
 )
 INDEX = KeywordIndex(CAMPAIGNS)
+INPUT = pd.DataFrame({"text": ["We need a roofer for the depot, quotes welcome"], "lang": ["en"]})
 
 
 def frame(spark, tweets: list[Tweet]):
@@ -124,3 +127,23 @@ def test_classify_counts_the_keyword_matches(spark, champion_settings, tmp_path)
         keyword_prefilter(tweets, INDEX), shipped.folder_name, INDEX, matches=matches
     ).collect()
     assert matches.value == 2
+
+
+def test_a_worker_keeps_only_the_models_in_use(spark, champion_settings, tmp_path):
+    import shutil
+
+    from scoring import classify as worker
+
+    settings = dataclasses.replace(champion_settings, data_dir=tmp_path)
+    shipped = ChampionTracker(settings, spark).current()
+    source = Path(shipped.folder_name)  # local Spark: an absolute folder
+    versions = []
+    for version in range(3):  # three promotions seen by one long-lived worker
+        folder = tmp_path / f"promoted-{version}"
+        shutil.copytree(source, folder)
+        versions.append(str(folder))
+    for folder in versions:
+        assert worker._model(folder).predict(INPUT).shape[0] == 1
+    assert list(worker._LOADED)[-2:] == versions[1:]
+    assert versions[0] not in worker._LOADED
+    assert len(worker._LOADED) <= 2
