@@ -82,11 +82,13 @@ class Analysis:
 
     @property
     def ngrams(self) -> dict[str, str]:
-        """Each word and bigram feature with the text it was written as."""
-        grams = {f"w:{t.norm}": t.text for t in self.words}
-        for a, b in zip(self.words, self.words[1:], strict=False):
-            grams[f"b:{a.norm} {b.norm}"] = f"{a.text} {b.text}"
-        return grams
+        """Each word and bigram feature, by its hashed name, with the text it was written as."""
+        return {feature_name(key): text for key, text in self.written().items()}
+
+
+def feature_name(key: str | tuple[str, str]) -> str:
+    """The hashed name of a word n-gram: "w:<norm>" for a unigram, "b:<norm> <norm>" a bigram."""
+    return f"b:{key[0]} {key[1]}" if isinstance(key, tuple) else f"w:{key}"
 
 
 def _char_grams(word: str) -> tuple[str, ...]:
@@ -110,7 +112,7 @@ class _LanguageTools:
             text=NAME,
             norm=NAME,
             is_word=True,
-            word_column=hashed_column(f"w:{NAME}", word_features),
+            word_column=hashed_column(feature_name(NAME), word_features),
             char_columns=np.zeros(0, dtype=np.int32),
             initial_upper=False,
             capitalised=False,
@@ -137,7 +139,7 @@ class _LanguageTools:
                 text=text,
                 norm=norm,
                 is_word=any(ch.isalnum() for ch in text),
-                word_column=hashed_column(f"w:{norm}", self.word_features),
+                word_column=hashed_column(feature_name(norm), self.word_features),
                 char_columns=np.array(
                     [hashed_column(g, self.char_features) for g in grams], dtype=np.int32
                 ),
@@ -188,7 +190,7 @@ class _LanguageTools:
                 key = (previous.norm, word.norm)
                 column = known(key)
                 if column is None:
-                    column = hashed_column(f"b:{key[0]} {key[1]}", self.word_features)
+                    column = hashed_column(feature_name(key), self.word_features)
                     if len(self._bigrams) < _CACHE_LIMIT:
                         self._bigrams[key] = column
                 features[key] = column

@@ -86,7 +86,6 @@ class BatchScorer:
 
     def __init__(self, settings: Settings, spark: SparkSession, campaigns: tuple[Campaign, ...]):
         self.settings = settings
-        self.campaigns = campaigns
         self.index = KeywordIndex(campaigns)
         # Counts keyword matches in the workers, where campaigns are known; read per batch.
         self.matches = spark.sparkContext.accumulator(0)
