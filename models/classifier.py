@@ -78,8 +78,9 @@ class BuyingSignalClassifier:
         """Each matched cue's push on the score, its pairings with context cues included."""
         if not analysis.cues:
             return {}
-        offset = self.featurizer.dense_offset
-        pushes = self.weights[offset:] * np.array(analysis.dense) * self.featurizer.dense_weight
+        featurizer = self.featurizer
+        weights = featurizer.in_dense_layout(self.weights[featurizer.dense_offset :])
+        pushes = weights * np.array(analysis.dense) * featurizer.dense_weight
         present = {c for c, _ in analysis.cues}
         contributions = {}
         for name in (n for n in CUE_NAMES if n in present):

@@ -28,6 +28,8 @@ CUE_LABELS = {
     "looking_forward": "looks forward to an event",
     "satisfied": "a satisfied customer",
     "support": "a how-to question about something owned",
+    "household": "a private household, not a business",
+    "workplace": "speaks from a workplace",
 }
 BUYING_CUES = ("request", "recommendation", "tender", "switching", "pain", "expansion")
 

@@ -22,13 +22,16 @@ CUE_NAMES = tuple(CUE_LABELS)
 META_NAMES = ("question", "url", "reply", "hashtags", "exclaim", "short", "long")
 # A buying cue means more next to a first-person buyer, a thing businesses buy, or a question:
 # "quote" in a political rant should not weigh like "we need quotes for a new roof".
-CONTEXT_CUES = ("own_org", "commercial_object", "crowd_ask")
+CONTEXT_CUES = ("own_org", "commercial_object", "crowd_ask", "workplace")
 PAIR_NAMES = tuple(f"{b}&{c}" for b in BUYING_CUES for c in (*CONTEXT_CUES, "question"))
 DENSE_NAMES = (
     tuple(f"cue:{c}" for c in CUE_NAMES)
     + tuple(f"meta:{m}" for m in META_NAMES)
     + tuple(f"pair:{p}" for p in PAIR_NAMES)
 )
+# Dense columns added after models were first registered: a featurizer unpickled from an
+# older model leaves them out, so that its estimator still gets the columns it was fitted on.
+_ADDED_DENSE = frozenset(n for n in DENSE_NAMES if n.endswith(("household", "workplace")))
 _CUE_INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
 _META_OFFSET = len(CUE_NAMES)
 _PAIR_INDEX = {
@@ -239,16 +242,39 @@ class Featurizer:
         # invariance tests in tests/models catch; keep 1.0 and 0.5 until that is solved.
         self.dense_weight = dense_weight
         self.char_weight = char_weight
+        self.dense_names = DENSE_NAMES  # the dense columns the model is fitted on, in order
         self._tools: dict[str, _LanguageTools] = {}
+        self._layout: np.ndarray | None = None
 
     def __getstate__(self) -> dict:
         # spaCy objects are rebuilt after unpickling rather than shipped in the model.
-        return {k: v for k, v in self.__dict__.items() if k != "_tools"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_tools", "_layout")}
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("char_weight", 1.0)  # models pickled before the weight existed
+        state.setdefault("dense_names", tuple(n for n in DENSE_NAMES if n not in _ADDED_DENSE))
         self.__dict__.update(state)
         self._tools = {}
+        self._layout = None
+
+    @property
+    def dense_columns(self) -> np.ndarray | None:
+        """Where this featurizer's dense columns sit in today's DENSE_NAMES (None: same)."""
+        if self.dense_names == DENSE_NAMES:
+            return None
+        if self._layout is None:
+            self._layout = np.array([DENSE_NAMES.index(n) for n in self.dense_names])
+        return self._layout
+
+    def in_dense_layout(self, weights: np.ndarray) -> np.ndarray:
+        """Weights of this featurizer's dense columns, placed in today's DENSE_NAMES order
+        (zero for a column the model never had)."""
+        columns = self.dense_columns
+        if columns is None:
+            return weights
+        placed = np.zeros(len(DENSE_NAMES))
+        placed[columns] = weights
+        return placed
 
     def tools(self, lang: str) -> _LanguageTools:
         """Language tools, built on first use."""
@@ -286,7 +312,11 @@ class Featurizer:
         char_rows = [[t.char_columns for t in a.words] for a in analyses]
         chars = normalize(concatenated_count_matrix(char_rows, self.char_features))
         chars = chars * self.char_weight
-        dense = sp.csr_matrix(np.array([a.dense for a in analyses]) * self.dense_weight)
+        dense = np.array([a.dense for a in analyses], dtype=np.float64)
+        dense = dense.reshape(len(analyses), len(DENSE_NAMES))
+        if (columns := self.dense_columns) is not None:
+            dense = dense[:, columns]
+        dense = sp.csr_matrix(dense * self.dense_weight)
         return sp.hstack([words, chars, dense], format="csr")
 
     @property

@@ -40,7 +40,7 @@ from leadstream.errors import LeadstreamError
 from leadstream.settings import Settings
 from leadstream.spark import spark_session
 from models.classifier import BuyingSignalClassifier
-from models.features import DENSE_NAMES, Featurizer
+from models.features import Featurizer
 from models.registry import connect
 from training.fit import FitResult, choose_threshold
 from training.labels import LabelledTweet
@@ -235,7 +235,9 @@ def fit_spark(
     labels, scores = _scores(models[best], validation_part)
     threshold = choose_threshold(labels, scores, precision_target)
     final = Pipeline(stages=[slicer, _logreg(candidates[best])]).fit(features)
-    estimator = to_sklearn(slicer, final.stages[-1], featurizer.dense_offset + len(DENSE_NAMES))
+    estimator = to_sklearn(
+        slicer, final.stages[-1], featurizer.dense_offset + len(featurizer.dense_names)
+    )
     classifier = BuyingSignalClassifier(featurizer, estimator, threshold)
     check_conversion(final, features, classifier, rows)
     features.unpersist()
