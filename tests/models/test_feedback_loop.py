@@ -9,6 +9,7 @@ recipe retrained with the feedback in a store of its own.
 from __future__ import annotations
 
 import importlib.util
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -63,15 +64,22 @@ def test_feedback_split_is_seeded_stratified_and_keeps_near_duplicates_together(
     assert all(len(side) == 1 for side in sides.values())
 
 
+def retrain_with_feedback(loop, folder: Path, seed: int) -> tuple[dict, object, list, list]:
+    """Model B of one split: the split's 100 feedback rows stored in a fresh database and
+    store, then `train_and_register` as in production. Returns (run, settings, feedback, test)."""
+    feedback, test = loop.feedback_split(loop.campaign_rows(), 100, seed=seed)
+    retrained = load_settings({"data_dir": folder / "var", "secret_key": "test-secret"}, env={})
+    loop.record_feedback_rows(retrained, feedback, who="sales")
+    trained = train_and_register(retrained, promote_if_first=True, candidates=QUICK)
+    return trained, retrained, feedback, test
+
+
 @pytest.fixture(scope="module")
 def measured(loop, champion_settings, tmp_path_factory) -> dict:
     """Model A (the champion) and model B (retrained with 100 feedback labels), scored on the
     campaign's test set and on the frozen seed evaluation set."""
-    feedback, test = loop.feedback_split(loop.campaign_rows(), 100, seed=0)
     folder = tmp_path_factory.mktemp("feedback-loop")
-    retrained = load_settings({"data_dir": folder / "var", "secret_key": "test-secret"}, env={})
-    loop.record_feedback_rows(retrained, feedback, who="sales")
-    trained = train_and_register(retrained, promote_if_first=True, candidates=QUICK)
+    trained, retrained, feedback, test = retrain_with_feedback(loop, folder, seed=0)
     client = connect(retrained.mlflow_tracking_uri, retrained.mlflow_artifact_root)
     _, frozen = frozen_split(seed_labels())
     parts = {"campaign": test, "frozen": frozen, "feedback": feedback}
@@ -83,6 +91,20 @@ def measured(loop, champion_settings, tmp_path_factory) -> dict:
     for model in ("A", "B"):
         print(model, {part: {k: q[k] for k in loop.SHOWN} for part, q in figures[model].items()})
     return figures
+
+
+@pytest.fixture(scope="module")
+def campaign_gains(loop, champion_settings, measured, tmp_path_factory) -> list[float]:
+    """Campaign F1 of B minus A on splits 0, 1 and 2: one split's figure moves by several
+    hundredths with the draw (bench/feedback_loop.py --repeats 5 shows how much)."""
+    gains = [measured["B"]["campaign"]["f1"] - measured["A"]["campaign"]["f1"]]
+    for seed in (1, 2):
+        folder = tmp_path_factory.mktemp(f"feedback-loop-{seed}")
+        _, retrained, _, test = retrain_with_feedback(loop, folder, seed)
+        a, b = (loop.model_quality(s, test)["f1"] for s in (champion_settings, retrained))
+        gains.append(b - a)
+    print("campaign F1 gains", [round(g, 3) for g in gains])
+    return gains
 
 
 @pytest.mark.slow
@@ -102,8 +124,9 @@ def test_feedback_in_the_database_is_learnt_without_losing_ground(measured):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="measured: 100 feedback labels do not lift campaign F1 clearly (quick candidate, "
-    "5 splits: 0.798 -> 0.804, per split -0.007 to +0.015; bench/feedback_loop.py)",
+    reason="measured: 100 feedback labels do not lift campaign F1 clearly on average (quick "
+    "candidate, 5 splits: +0.029, per split -0.003 to +0.071, mostly the threshold moving; "
+    "PR-AUC +0.004; bench/feedback_loop.py)",
 )
-def test_feedback_lifts_f1_on_the_unseen_campaign_clearly(measured):
-    assert measured["B"]["campaign"]["f1"] >= measured["A"]["campaign"]["f1"] + 0.05
+def test_feedback_lifts_f1_on_the_unseen_campaign_clearly(campaign_gains):
+    assert statistics.fmean(campaign_gains) >= 0.05
