@@ -26,6 +26,12 @@ def shared_data(relative: str) -> Path:
 
 
 @pytest.fixture
+def real_data():
+    """shared_data for tests: `real_data("tweets/…")` is the file, or a skip saying why."""
+    return shared_data
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on a fresh data folder with SQLite, ignoring the developer's environment."""
     return load_settings({"data_dir": tmp_path / "var", "secret_key": "test-secret-key"}, env={})
