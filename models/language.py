@@ -13,7 +13,9 @@ from spacy.lookups import load_lookups
 LANGUAGES = ("en", "de", "fi")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"@\w+")
-_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+# A number with its separators, spaced thousands included ("1 250", as Finnish writes it), is
+# one masked token: its format must not change a decision.
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+|[ \u00a0\u202f]\d{3}(?!\d))*")
 _REPEAT = re.compile(r"(\w)\1{2,}")
 
 # Small, high-frequency function words: enough to route a tweet without a language tag.
