@@ -9,7 +9,12 @@ from models.language import clean_text
 
 @pytest.mark.parametrize(
     "text",
-    ["1 250 m² toimistolle", "1250 m² toimistolle", "1,250 m² toimistolle", "1.250 m² toimistolle"],
+    [
+        "1 250 m² toimistolle",
+        "1250 m² toimistolle",
+        "1,250 m² toimistolle",
+        "1.250 m² toimistolle",
+    ],
 )
 def test_a_number_is_one_token_whatever_its_thousands_separator(text):
     assert clean_text(text) == "0 m² toimistolle"
