@@ -289,17 +289,18 @@ def test_neutral_business_statements_are_not_kept(champion):
 
 
 LENGTH_BALANCE = Path(__file__).resolve().parents[2] / "bench" / "data" / "length_balance.jsonl"
+# A model that read length instead of wording ranked this set at PR-AUC 0.31 (terse leads and
+# long look-alikes only) and 0.73 (with long leads and terse look-alikes too; base rate 0.53).
+MIN_LENGTH_BALANCE_PR_AUC = 0.78
 
 
-@known_failure(
-    "length decides: terse leads (< 60 characters) rank below long look-alikes (170-280); "
-    "PR-AUC 0.31 against a base rate of 0.40 (bench/data/length_balance.jsonl)"
-)
-def test_terse_leads_outrank_long_look_alikes(champion):
+def test_length_does_not_decide_terse_leads_and_long_look_alikes(champion):
     rows = [orjson.loads(line) for line in LENGTH_BALANCE.read_bytes().splitlines()]
     scores = predict(champion, [r["text"] for r in rows], [r["lang"] for r in rows])["score"]
     labels = np.array([r["label"] for r in rows])
-    assert average_precision_score(labels, scores) >= 0.6
+    pr_auc = average_precision_score(labels, scores)
+    print(f"length-balanced set: PR-AUC {pr_auc:.3f}")
+    assert pr_auc >= MIN_LENGTH_BALANCE_PR_AUC
 
 
 def test_a_german_request_does_not_match_the_seller_cue():
