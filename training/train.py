@@ -20,7 +20,7 @@ from training.fit import FitResult, fit_classifier
 from training.labels import LabelledTweet, fingerprint, merge_labels, seed_labels, text_key
 from training.metrics import confusion, quality, save_pr_curve
 from training.promotion import record_alias_change
-from training.split import holdout_split, near_duplicate_groups
+from training.split import near_duplicate_groups, stable_holdout
 
 log = logging.getLogger(__name__)
 PIP_REQUIREMENTS = [
@@ -51,11 +51,12 @@ def stored_feedback(settings: Settings) -> list[LabelledTweet]:
 def frozen_split(seed: list[LabelledTweet]) -> tuple[list[LabelledTweet], list[LabelledTweet]]:
     """The seed labels split into a training part and the frozen evaluation set.
 
-    The split depends on the seed labels alone (grouped by near-duplicates, fixed seed), so
-    every model trained on the same seed release is judged on the same held-out tweets.
+    Which tweets are held out depends on each text alone (kept with its near-duplicates), so
+    every model is judged on the same held-out tweets, and a seed release that adds labels
+    keeps the previous release's frozen tweets frozen.
     """
-    labels = np.array([r.label for r in seed])
-    train, test = holdout_split(labels, near_duplicate_groups([r.text for r in seed]))
+    groups = near_duplicate_groups([r.text for r in seed])
+    train, test = stable_holdout([text_key(r.text) for r in seed], groups)
     return [seed[i] for i in train], [seed[i] for i in test]
 
 
