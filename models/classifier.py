@@ -46,18 +46,24 @@ class BuyingSignalClassifier:
         """Scores, and for tweets at or above the threshold their top reasons."""
         langs = langs if langs is not None else [None] * len(texts)
         analyses = self.featurizer.analyse(texts, langs)
-        scores = self.estimator.predict_proba(self.featurizer.transform_analysed(texts, analyses))[
-            :, 1
-        ]
-        reasons = [
-            self.reasons(analysis, top) if score >= self.threshold else []
-            for analysis, score in zip(analyses, scores, strict=True)
-        ]
+        matrix = self.featurizer.transform_analysed(texts, analyses)
+        scores = self.estimator.predict_proba(matrix)[:, 1]
+        kept = np.flatnonzero(scores >= self.threshold)
+        meaning = np.zeros(len(texts))
+        if kept.size:
+            block = self.featurizer.meaning_columns
+            meaning[kept] = matrix[kept][:, block] @ self.weights[block]
+        reasons = [[] for _ in texts]
+        for i in kept.tolist():
+            reasons[i] = self.reasons(analyses[i], top, meaning[i])
         return scores, reasons
 
-    def reasons(self, analysis: Analysis, top: int = 3) -> list[str]:
-        """The cues and phrases that raised this tweet's score most, in plain words."""
+    def reasons(self, analysis: Analysis, top: int = 3, meaning: float = 0.0) -> list[str]:
+        """The cues and phrases that raised this tweet's score most, in plain words;
+        `meaning` is the word-piece meaning block's push on the score."""
         contributions = self._cue_contributions(analysis)
+        if meaning > 0:
+            contributions[MEANING_REASON] = meaning
         grams = analysis.grams
         if grams:
             columns = np.fromiter(grams.values(), np.int64, len(grams))
@@ -79,7 +85,10 @@ class BuyingSignalClassifier:
         if not analysis.cues:
             return {}
         featurizer = self.featurizer
-        weights = featurizer.in_dense_layout(self.weights[featurizer.dense_offset :])
+        start = featurizer.dense_offset
+        weights = featurizer.in_dense_layout(
+            self.weights[start : start + len(featurizer.dense_names)]
+        )
         pushes = weights * np.array(analysis.dense) * featurizer.dense_weight
         present = {c for c, _ in analysis.cues}
         contributions = {}
@@ -94,6 +103,7 @@ class BuyingSignalClassifier:
         return contributions
 
 
+MEANING_REASON = "its words are close in meaning to those of leads"
 # Dense columns that carry each cue's push: its count and its pairings with context cues.
 _CUE_COLUMNS = {
     name: np.array(

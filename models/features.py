@@ -17,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from models.cues import BUYING_CUES, CUE_LABELS, load_cues
 from models.hashing import concatenated_count_matrix, count_matrix, hashed_column
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
+from models.word_pieces import WordPieces, word_pieces
 
 CUE_NAMES = tuple(CUE_LABELS)
 META_NAMES = ("question", "url", "reply", "hashtags", "exclaim", "short", "long")
@@ -60,6 +61,10 @@ class _Token(NamedTuple):
     initial_upper: bool  # starts with a capital letter
     capitalised: bool  # starts with a capital but is not all capitals (a name, inside text)
     ends_sentence: bool
+    pieces: np.ndarray  # its word-piece ids in the encoder's vocabulary (empty: none used)
+
+
+_NO_PIECES = np.zeros(0, dtype=np.int32)
 
 
 @dataclass
@@ -103,8 +108,11 @@ def _char_grams(word: str) -> tuple[str, ...]:
 class _LanguageTools:
     """The tokenizer, normaliser and cue matcher of one language, and per-spelling caches."""
 
-    def __init__(self, lang: str, word_features: int, char_features: int) -> None:
+    def __init__(
+        self, lang: str, word_features: int, char_features: int, pieces: WordPieces | None
+    ) -> None:
         self.nlp = pipeline(lang)
+        self.word_pieces = pieces
         self.normaliser = Normaliser(lang)
         self.word_features = word_features
         self.char_features = char_features
@@ -120,6 +128,7 @@ class _LanguageTools:
             initial_upper=False,
             capitalised=False,
             ends_sentence=False,
+            pieces=_NO_PIECES,  # a name says nothing about buying, in meaning either
         )
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for category, phrases in load_cues()[lang].items():
@@ -149,6 +158,7 @@ class _LanguageTools:
                 initial_upper=text[:1].isupper(),
                 capitalised=text[:1].isupper() and not text.isupper(),
                 ends_sentence=text in _SENTENCE_ENDS,
+                pieces=self.word_pieces.pieces(text) if self.word_pieces else _NO_PIECES,
             )
             if len(self._tokens) < _CACHE_LIMIT:  # bound memory on an endless stream
                 self._tokens[orth] = info
@@ -234,6 +244,7 @@ class Featurizer:
         char_features: int = 2**18,
         dense_weight: float = 0.5,
         char_weight: float = 1.0,
+        meaning_weight: float = 1.0,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
@@ -242,6 +253,8 @@ class Featurizer:
         # invariance tests in tests/models catch; keep 1.0 and 0.5 until that is solved.
         self.dense_weight = dense_weight
         self.char_weight = char_weight
+        # The word-piece meaning block (models/word_pieces.py); 0 leaves it out.
+        self.meaning_weight = meaning_weight
         self.dense_names = DENSE_NAMES  # the dense columns the model is fitted on, in order
         self._tools: dict[str, _LanguageTools] = {}
         self._layout: np.ndarray | None = None
@@ -252,6 +265,7 @@ class Featurizer:
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("char_weight", 1.0)  # models pickled before the weight existed
+        state.setdefault("meaning_weight", 0.0)  # models fitted before the meaning block
         state.setdefault("dense_names", tuple(n for n in DENSE_NAMES if n not in _ADDED_DENSE))
         self.__dict__.update(state)
         self._tools = {}
@@ -279,7 +293,10 @@ class Featurizer:
     def tools(self, lang: str) -> _LanguageTools:
         """Language tools, built on first use."""
         if lang not in self._tools:
-            self._tools[lang] = _LanguageTools(lang, self.word_features, self.char_features)
+            pieces = word_pieces() if self.meaning_weight else None
+            self._tools[lang] = _LanguageTools(
+                lang, self.word_features, self.char_features, pieces
+            )
         return self._tools[lang]
 
     def analyse(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[Analysis]:
@@ -303,7 +320,8 @@ class Featurizer:
         return self.transform_analysed(texts, analyses)
 
     def transform_analysed(self, texts: Sequence[str], analyses: list[Analysis]) -> sp.csr_matrix:
-        """The feature matrix of tweets already analysed.
+        """The feature matrix of tweets already analysed: word n-grams, character n-grams,
+        dense cues, then (when its weight is not 0) the word-piece meaning block.
 
         The word and character blocks equal sklearn's FeatureHasher over the n-gram strings
         (a test checks it); the columns come from per-spelling caches instead of hashing again.
@@ -316,13 +334,27 @@ class Featurizer:
         dense = dense.reshape(len(analyses), len(DENSE_NAMES))
         if (columns := self.dense_columns) is not None:
             dense = dense[:, columns]
-        dense = sp.csr_matrix(dense * self.dense_weight)
-        return sp.hstack([words, chars, dense], format="csr")
+        blocks = [words, chars, sp.csr_matrix(dense * self.dense_weight)]
+        if self.meaning_weight:
+            pieces = [[t.pieces for t in a.words] for a in analyses]
+            blocks.append(word_pieces().mean_vectors(pieces) * self.meaning_weight)
+        return sp.hstack(blocks, format="csr")
 
     @property
     def dense_offset(self) -> int:
         """Column of the first dense (cue and meta) feature."""
         return self.word_features + self.char_features
+
+    @property
+    def meaning_columns(self) -> slice:
+        """Columns of the word-piece meaning block (empty when it is left out)."""
+        start = self.dense_offset + len(self.dense_names)
+        return slice(start, start + (word_pieces().dimensions if self.meaning_weight else 0))
+
+    @property
+    def width(self) -> int:
+        """How many columns the feature matrix has."""
+        return self.meaning_columns.stop
 
 
 def _meta_flags(original: str, words: int) -> tuple[bool, ...]:

