@@ -337,7 +337,7 @@ class Featurizer:
         blocks = [words, chars, sp.csr_matrix(dense * self.dense_weight)]
         if self.meaning_weight:
             pieces = [[t.pieces for t in a.words] for a in analyses]
-            blocks.append(word_pieces().mean_vectors(pieces) * self.meaning_weight)
+            blocks.append(word_pieces().mean_vectors(pieces, self.meaning_weight))
         return sp.hstack(blocks, format="csr")
 
     @property
