@@ -17,7 +17,7 @@ from spacy.matcher import PhraseMatcher
 from models.cues import BUYING_CUES, CUE_LABELS, load_cues
 from models.hashing import concatenated_count_matrix, count_matrix, hashed_column
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
-from models.word_pieces import NO_PIECES, WordPieces, word_pieces
+from models.word_pieces import NO_PIECES, Projection, WordPieces, word_pieces
 
 CUE_NAMES = tuple(CUE_LABELS)
 META_NAMES = ("question", "url", "reply", "hashtags", "exclaim", "short", "long")
@@ -236,7 +236,8 @@ class _LanguageTools:
 
 
 class Featurizer:
-    """Turns tweets into one sparse matrix; stateless apart from its hashing sizes."""
+    """Turns tweets into one sparse matrix; stateless apart from its sizes, its block weights
+    and the meaning block's axes."""
 
     def __init__(
         self,
@@ -245,6 +246,7 @@ class Featurizer:
         dense_weight: float = 0.5,
         char_weight: float = 1.0,
         meaning_weight: float = 1.0,
+        meaning_dimensions: int | None = 128,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
@@ -253,23 +255,33 @@ class Featurizer:
         # invariance tests in tests/models catch; keep 1.0 and 0.5 until that is solved.
         self.dense_weight = dense_weight
         self.char_weight = char_weight
-        # The word-piece meaning block (models/word_pieces.py); 0 leaves it out.
+        # The word-piece meaning block (models/word_pieces.py); 0 leaves it out. It uses the
+        # table's first `meaning_dimensions` principal axes (None: all of its dimensions).
         self.meaning_weight = meaning_weight
+        self.meaning_projection: Projection | None = (
+            word_pieces().principal_axes(meaning_dimensions)
+            if meaning_weight and meaning_dimensions
+            else None
+        )
         self.dense_names = DENSE_NAMES  # the dense columns the model is fitted on, in order
         self._tools: dict[str, _LanguageTools] = {}
         self._layout: np.ndarray | None = None
+        self._meaning_table: np.ndarray | None = None
 
     def __getstate__(self) -> dict:
-        # spaCy objects are rebuilt after unpickling rather than shipped in the model.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_tools", "_layout")}
+        # spaCy objects and the projected table are rebuilt after unpickling, not shipped.
+        rebuilt = ("_tools", "_layout", "_meaning_table")
+        return {k: v for k, v in self.__dict__.items() if k not in rebuilt}
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("char_weight", 1.0)  # models pickled before the weight existed
         state.setdefault("meaning_weight", 0.0)  # models fitted before the meaning block
+        state.setdefault("meaning_projection", None)  # the first meaning models used all 384
         state.setdefault("dense_names", tuple(n for n in DENSE_NAMES if n not in _ADDED_DENSE))
         self.__dict__.update(state)
         self._tools = {}
         self._layout = None
+        self._meaning_table = None
 
     @property
     def dense_columns(self) -> np.ndarray | None:
@@ -337,7 +349,8 @@ class Featurizer:
         blocks = [words, chars, sp.csr_matrix(dense * self.dense_weight)]
         if self.meaning_weight:
             pieces = [[t.pieces for t in a.words] for a in analyses]
-            blocks.append(word_pieces().mean_vectors(pieces, self.meaning_weight))
+            table = self.meaning_table
+            blocks.append(word_pieces().mean_vectors(pieces, table, self.meaning_weight))
         return sp.hstack(blocks, format="csr")
 
     @property
@@ -346,10 +359,25 @@ class Featurizer:
         return self.word_features + self.char_features
 
     @property
+    def meaning_table(self) -> np.ndarray:
+        """The word-piece table in this featurizer's meaning coordinates, built on first use."""
+        if self._meaning_table is None:
+            self._meaning_table = word_pieces().projected(self.meaning_projection)
+        return self._meaning_table
+
+    @property
+    def meaning_dimensions(self) -> int:
+        """How many columns the meaning block has (0 when it is left out)."""
+        if not self.meaning_weight:
+            return 0
+        projection = self.meaning_projection
+        return projection.dimensions if projection is not None else word_pieces().dimensions
+
+    @property
     def meaning_columns(self) -> slice:
         """Columns of the word-piece meaning block (empty when it is left out)."""
         start = self.dense_offset + len(self.dense_names)
-        return slice(start, start + (word_pieces().dimensions if self.meaning_weight else 0))
+        return slice(start, start + self.meaning_dimensions)
 
     @property
     def width(self) -> int:

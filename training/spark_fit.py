@@ -87,14 +87,30 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
     meaningWeight = Param(
         Params._dummy(), "meaningWeight", "weight of word-piece meaning", TypeConverters.toFloat
     )
+    meaningDimensions = Param(
+        Params._dummy(),
+        "meaningDimensions",
+        "principal axes of the word-piece table (0: all its dimensions)",
+        TypeConverters.toInt,
+    )
 
     @keyword_only
     def __init__(
-        self, *, wordFeatures=2**18, charFeatures=2**18, denseWeight=0.5, meaningWeight=1.0
+        self,
+        *,
+        wordFeatures=2**18,
+        charFeatures=2**18,
+        denseWeight=0.5,
+        meaningWeight=1.0,
+        meaningDimensions=128,
     ) -> None:
         super().__init__()
         self._setDefault(
-            wordFeatures=2**18, charFeatures=2**18, denseWeight=0.5, meaningWeight=1.0
+            wordFeatures=2**18,
+            charFeatures=2**18,
+            denseWeight=0.5,
+            meaningWeight=1.0,
+            meaningDimensions=128,
         )
         self._set(**self._input_kwargs)
 
@@ -106,14 +122,20 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
             charFeatures=featurizer.char_features,
             denseWeight=featurizer.dense_weight,
             meaningWeight=featurizer.meaning_weight,
+            # The workers compute the same axes: they are signed the same way on every machine,
+            # and check_conversion compares the workers' features with the driver's.
+            meaningDimensions=(
+                featurizer.meaning_projection.dimensions if featurizer.meaning_projection else 0
+            ),
         )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         sizes = tuple(self.getOrDefault(p) for p in (self.wordFeatures, self.charFeatures))
         weights = tuple(self.getOrDefault(p) for p in (self.denseWeight, self.meaningWeight))
+        dimensions = self.getOrDefault(self.meaningDimensions) or None
 
         def featurise(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-            featurizer = _featurizer(*sizes, *weights)
+            featurizer = _featurizer(*sizes, *weights, dimensions)
             for frame in frames:
                 if frame.empty:  # the Featurizer's dense block cannot be built from no rows
                     continue
@@ -127,13 +149,21 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
 
 
 def _featurizer(
-    word_features: int, char_features: int, dense_weight: float, meaning_weight: float
+    word_features: int,
+    char_features: int,
+    dense_weight: float,
+    meaning_weight: float,
+    meaning_dimensions: int | None,
 ) -> Featurizer:
     """This worker's Featurizer of the given sizes and weights, built once."""
-    key = (word_features, char_features, dense_weight, meaning_weight)
+    key = (word_features, char_features, dense_weight, meaning_weight, meaning_dimensions)
     if key not in _FEATURIZERS:
         _FEATURIZERS[key] = Featurizer(
-            word_features, char_features, dense_weight, meaning_weight=meaning_weight
+            word_features,
+            char_features,
+            dense_weight,
+            meaning_weight=meaning_weight,
+            meaning_dimensions=meaning_dimensions,
         )
     return _FEATURIZERS[key]
 

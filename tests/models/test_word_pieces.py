@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from models.classifier import MEANING_REASON, BuyingSignalClassifier
 from models.features import Featurizer
-from models.word_pieces import word_pieces
+from models.word_pieces import Projection, word_pieces
 
 
 def _meaning(featurizer: Featurizer, texts: list[str], lang: str = "en") -> np.ndarray:
@@ -58,7 +60,56 @@ def test_a_featurizer_from_an_older_model_has_no_meaning_block():
     assert older.meaning_weight == 0.0
     matrix = older.transform(["need a new boiler for the office"], ["en"])
     assert matrix.shape[1] == older.width == today.dense_offset + len(today.dense_names)
-    assert today.width == older.width + word_pieces().dimensions
+    assert today.width == older.width + today.meaning_dimensions
+
+
+def test_the_principal_axes_are_orthonormal_ordered_and_signed_the_same_way_each_time():
+    pieces = word_pieces()
+    projection = pieces.principal_axes(128)
+    axes = projection.axes.astype(np.float64)
+    assert axes.shape == (pieces.dimensions, 128)
+    assert np.allclose(axes.T @ axes, np.eye(128), atol=1e-5)
+    spread = ((pieces.vectors - projection.mean) @ projection.axes).var(axis=0)
+    assert np.all(np.diff(spread) <= 1e-6)  # falling variance
+    largest = np.abs(axes).argmax(axis=0)
+    assert np.all(axes[largest, np.arange(128)] > 0)
+    again = pieces.principal_axes(128)
+    assert np.array_equal(again.axes, projection.axes)
+
+
+def test_a_pickled_featurizer_keeps_the_axes_it_was_fitted_on():
+    fitted = Featurizer()
+    texts = ["the forklift broke down again, need a rental", "need quotes for a new roof"]
+    expected = _meaning(fitted, texts)
+    loaded = pickle.loads(pickle.dumps(fitted))
+    assert np.array_equal(loaded.meaning_projection.axes, fitted.meaning_projection.axes)
+    assert np.allclose(_meaning(loaded, texts), expected)
+    assert fitted.meaning_dimensions == 128
+    # Axes stored with another sign (as another machine's eigensolver might have computed
+    # them) are used as stored, not computed again here.
+    state = fitted.__getstate__()
+    axes = state["meaning_projection"].axes.copy()
+    axes[:, 0] *= -1
+    state["meaning_projection"] = Projection(state["meaning_projection"].mean, axes)
+    other = Featurizer.__new__(Featurizer)
+    other.__setstate__(state)
+    vectors = _meaning(other, texts)
+    assert np.allclose(vectors[:, 0], -expected[:, 0])
+    assert np.allclose(vectors[:, 1:], expected[:, 1:])
+
+
+def test_a_featurizer_from_the_first_meaning_models_uses_the_whole_table():
+    first = Featurizer.__new__(Featurizer)
+    state = Featurizer().__getstate__()
+    del state["meaning_projection"]
+    first.__setstate__(state)
+    assert first.meaning_dimensions == word_pieces().dimensions == 384
+    texts = ["our forklift broke down again", "lovely cake recipe"]
+    vectors = _meaning(first, texts)
+    direct = word_pieces().mean_vectors(
+        [[word_pieces().pieces(w) for w in t.split()] for t in texts], word_pieces().vectors
+    )
+    assert np.allclose(vectors, direct.toarray(), atol=1e-6)
 
 
 def test_reasons_name_the_meaning_block_only_when_it_raised_the_score():
