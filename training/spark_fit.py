@@ -94,6 +94,8 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
         TypeConverters.toInt,
     )
 
+    # A param's default is what stages saved before it existed did: no meaning block, then the
+    # whole table. `of` sets every param, so a stage saved today reads back as it was fitted.
     @keyword_only
     def __init__(
         self,
@@ -101,16 +103,16 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
         wordFeatures=2**18,
         charFeatures=2**18,
         denseWeight=0.5,
-        meaningWeight=1.0,
-        meaningDimensions=128,
+        meaningWeight=0.0,
+        meaningDimensions=0,
     ) -> None:
         super().__init__()
         self._setDefault(
             wordFeatures=2**18,
             charFeatures=2**18,
             denseWeight=0.5,
-            meaningWeight=1.0,
-            meaningDimensions=128,
+            meaningWeight=0.0,
+            meaningDimensions=0,
         )
         self._set(**self._input_kwargs)
 

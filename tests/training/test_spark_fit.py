@@ -16,10 +16,11 @@ from pyspark.ml.functions import vector_to_array
 
 from leadstream.cli import cli
 from leadstream.settings import load_settings
+from models.features import Featurizer
 from models.registry import connect
 from training.labels import seed_labels
 from training.metrics import quality
-from training.spark_fit import CANDIDATES, sparse_rows
+from training.spark_fit import CANDIDATES, TweetFeatures, sparse_rows
 
 SUBSET = 400
 BUYING = "Our warehouse roof is leaking again. Can anyone recommend a reliable roofer near Leeds?"
@@ -136,3 +137,26 @@ def test_sparse_rows_sorts_and_sums_indices_for_spark():
     assert [v.indices.tolist() for v in vectors] == [[1, 5], [], [0]]
     assert [v.values.tolist() for v in vectors] == [[2.0, 4.0], [], [4.0]]
     assert all(v.size == 8 for v in vectors)
+
+
+@pytest.mark.spark
+def test_a_saved_stage_reads_back_as_fitted_and_an_older_one_without_the_meaning_block(
+    spark, tmp_path
+):
+    stage = TweetFeatures.of(Featurizer())
+    stage.write().save(str(tmp_path / "today"))
+    loaded = TweetFeatures.load(str(tmp_path / "today"))
+    assert loaded.getOrDefault(loaded.meaningWeight) == 1.0
+    assert loaded.getOrDefault(loaded.meaningDimensions) == 128
+    # A stage saved before the meaning params existed has neither in its metadata.
+    (metadata,) = (tmp_path / "today" / "metadata").glob("part-*")
+    saved = orjson.loads(metadata.read_bytes())
+    for params in (saved["paramMap"], saved["defaultParamMap"]):
+        params.pop("meaningWeight", None)
+        params.pop("meaningDimensions", None)
+    metadata.write_bytes(orjson.dumps(saved))
+    for checksum in metadata.parent.glob(".*.crc"):  # Hadoop's checksums of the old bytes
+        checksum.unlink()
+    older = TweetFeatures.load(str(tmp_path / "today"))
+    assert older.getOrDefault(older.meaningWeight) == 0.0
+    assert older.getOrDefault(older.meaningDimensions) == 0
