@@ -59,11 +59,14 @@ class BuyingSignalClassifier:
         return scores, reasons
 
     def reasons(self, analysis: Analysis, top: int = 3, meaning: float = 0.0) -> list[str]:
-        """The cues and phrases that raised this tweet's score most, in plain words;
-        `meaning` is the word-piece meaning block's push on the score."""
+        """The cues and phrases that raised this tweet's score most, in plain words.
+
+        `meaning` is the word-piece meaning block's push on the score. It names no cue or
+        phrase a salesperson can check, and a whole block's push outweighs any one phrase's
+        (it came first on 118 of 123 demo leads), so it only fills a slot the cues and
+        phrases leave free.
+        """
         contributions = self._cue_contributions(analysis)
-        if meaning > 0:
-            contributions[MEANING_REASON] = meaning
         grams = analysis.grams
         if grams:
             columns = np.fromiter(grams.values(), np.int64, len(grams))
@@ -75,6 +78,8 @@ class BuyingSignalClassifier:
                 if _readable(key if isinstance(key, tuple) else (key,)):
                     contributions[f'wording: "{written[key].lower()}"'] = weight
         ranked = sorted(contributions, key=contributions.get, reverse=True)[:top]
+        if meaning > 0 and len(ranked) < top:
+            ranked.append(MEANING_REASON)
         if not ranked:
             buying = [c for c, _ in analysis.cues if c in BUYING_CUES]
             ranked = [CUE_LABELS[buying[0]]] if buying else ["overall wording and spelling"]

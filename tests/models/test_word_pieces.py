@@ -129,3 +129,23 @@ def test_reasons_name_the_meaning_block_only_when_it_raised_the_score():
         scores, reasons = classifier.score_and_explain(texts[:1], ["en"])
         assert scores[0] >= 0.5
         assert (MEANING_REASON in reasons[0]) == (sign > 0), reasons
+
+
+def test_the_meaning_reason_only_fills_a_slot_the_cues_and_phrases_leave_free():
+    featurizer = Featurizer(word_features=2**10, char_features=2**10)
+    text = "our forklift broke down again, need a rental"
+    matrix = featurizer.transform([text, "lovely cake recipe"], ["en", "en"])
+    estimator = LogisticRegression().fit(matrix, [1, 0])
+    weights = np.zeros(featurizer.width)
+    block = featurizer.meaning_columns
+    weights[block] = matrix[0, block].toarray().ravel() * 50  # by far the largest push
+    grams = featurizer.analyse([text], ["en"])[0].grams
+    weights[list(grams.values())] = 1.0
+    estimator.coef_ = weights.reshape(1, -1)
+    estimator.intercept_ = np.array([0.0])
+    classifier = BuyingSignalClassifier(featurizer, estimator, threshold=0.5)
+    _, few = classifier.score_and_explain([text], ["en"], top=2)
+    assert len(few[0]) == 2 and MEANING_REASON not in few[0]
+    assert all(r.startswith("wording:") for r in few[0])
+    _, many = classifier.score_and_explain([text], ["en"], top=20)
+    assert many[0][-1] == MEANING_REASON
