@@ -12,14 +12,14 @@ labels leave out, in English, German and Finnish; `swedish` (feedback_campaign_s
 Swedish-speaking team selling property and workplace services, in a language the seed labels
 do not have at all. `--campaign` also takes the path of any labelled JSONL file.
 
-Protocol: the labelled campaign is split by a seeded, near-duplicate-grouped draw stratified by language
-and label into 100 feedback rows and the campaign's test set. Model A learns from the seed
-labels only; model B from the seed labels plus the 100 rows, written to B's database as the
-sales team's feedback labels, so `train_and_register` finds them as it does in production.
+Protocol: the labelled campaign is split by a seeded, near-duplicate-grouped draw stratified by
+language and label into 100 feedback rows and the campaign's test set. Model A learns from the
+seed labels only; model B from the seed labels plus the 100 rows, written to B's database as
+the sales team's feedback labels, so `train_and_register` finds them as it does in production.
 Each model has its own MLflow store and database in a work folder, is scored through its
 registered pyfunc at its own threshold, on the campaign test set and on the frozen seed
-evaluation set (to show that nothing else regressed). Model A does not depend on the split:
-it is trained once.
+evaluation set (to show that nothing else regressed). Model A does not depend on the split: it
+is trained once.
 """
 
 from __future__ import annotations
