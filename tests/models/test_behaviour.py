@@ -296,13 +296,35 @@ LENGTH_BALANCE = Path(__file__).resolve().parents[2] / "bench" / "data" / "lengt
 MIN_LENGTH_BALANCE_PR_AUC = 0.78
 
 
-def test_length_does_not_decide_terse_leads_and_long_look_alikes(champion):
-    rows = [orjson.loads(line) for line in LENGTH_BALANCE.read_bytes().splitlines()]
+def ranked_set(champion, path: Path) -> float:
+    """PR-AUC of the champion's scores on a labelled JSONL set."""
+    rows = [orjson.loads(line) for line in path.read_bytes().splitlines()]
     scores = predict(champion, [r["text"] for r in rows], [r["lang"] for r in rows])["score"]
-    labels = np.array([r["label"] for r in rows])
-    pr_auc = average_precision_score(labels, scores)
-    print(f"length-balanced set: PR-AUC {pr_auc:.3f}")
-    assert pr_auc >= MIN_LENGTH_BALANCE_PR_AUC
+    pr_auc = average_precision_score(np.array([r["label"] for r in rows]), scores)
+    print(f"{path.name}: PR-AUC {pr_auc:.3f}")
+    return pr_auc
+
+
+def test_length_does_not_decide_terse_leads_and_long_look_alikes(champion):
+    assert ranked_set(champion, LENGTH_BALANCE) >= MIN_LENGTH_BALANCE_PR_AUC
+
+
+# 330 pairs of situations in the same words (en/de/fi): an organisation's need, whose business
+# shows in one detail ("the -80 freezer with two years of PhD samples"), against a household's
+# or a worker's ("fridge at home packed up"). Never trained on: training on it lowered recall
+# at precision 0.90 on the frozen split (bench figures in the README).
+BUSINESS_OR_HOUSEHOLD = LENGTH_BALANCE.with_name("business_or_household.jsonl")
+# Measured 0.769 (quick candidate) and 0.771 (default training); a coin would score about 0.5.
+MIN_BUSINESS_OR_HOUSEHOLD_PR_AUC = 0.72
+
+
+def test_business_and_household_needs_are_ranked_better_than_chance(champion):
+    assert ranked_set(champion, BUSINESS_OR_HOUSEHOLD) >= MIN_BUSINESS_OR_HOUSEHOLD_PR_AUC
+
+
+@known_failure("a business and a household asking for the same trade look alike (PR-AUC 0.77)")
+def test_one_detail_tells_a_business_need_from_a_household_one(champion):
+    assert ranked_set(champion, BUSINESS_OR_HOUSEHOLD) >= 0.90
 
 
 def test_a_german_request_does_not_match_the_seller_cue():
