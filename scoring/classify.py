@@ -84,7 +84,7 @@ def classify(
         model_folder: name given to SparkContext.addFile for the model, or an absolute path.
         index: the campaigns' keyword index the prefilter used.
         challenger_folder: the same for a challenger scored alongside (shadow mode), if any.
-        near_misses: rejects kept per partition.
+        near_misses: rejects kept per partition, shared among the campaigns in turn.
         matches: if given, counts the tweets that some campaign takes (the keyword matches);
             like any accumulator updated in a transformation, a retried task counts again.
     """
@@ -200,25 +200,57 @@ def _scored(routed: _Routed, champion, challenger_folder: str | None) -> _Scored
 
 
 class _BestRejects:
-    """The best-scored rejects seen in a partition, up to a number."""
+    """The best-scored rejects seen in a partition, up to a number, shared among campaigns.
+
+    The places go round the campaigns, each taking its best reject not yet taken, so that a
+    campaign whose tweets all score low (a new market, a language without seed labels) still
+    sends its near-misses to the review queue, where its team's labels teach the most.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._held: list[tuple[float, int, _Scored, int]] = []  # (score, order, batch, row)
+        self._held: dict[str, list[tuple[float, int, _Scored, int]]] = {}  # campaign -> best
+        self._offered = 0
 
     def offer(self, scored: _Scored, rejected: np.ndarray) -> None:
         if self.limit <= 0 or not len(rejected):
             return
-        best = rejected[np.argsort(-scored.score[rejected], kind="stable")[: self.limit]]
-        order = len(self._held)
-        self._held += [(scored.score[i], order + n, scored, int(i)) for n, i in enumerate(best)]
-        self._held = sorted(self._held, key=lambda h: (-h[0], h[1]))[: self.limit]
+        campaigns = scored.routed.campaigns
+        wanted = len({c for i in rejected.tolist() for c in campaigns[i]}) * self.limit
+        fresh: dict[str, list] = {}
+        found = 0
+        for i in rejected[np.argsort(-scored.score[rejected], kind="stable")].tolist():
+            entry = (float(scored.score[i]), self._offered, scored, i)
+            self._offered += 1
+            for campaign in campaigns[i]:
+                if len(best := fresh.setdefault(campaign, [])) < self.limit:
+                    best.append(entry)
+                    found += 1
+            if found == wanted:
+                break  # every campaign of the batch has its best rejects
+        for campaign, best in fresh.items():
+            held = self._held.get(campaign, []) + best
+            self._held[campaign] = sorted(held, key=lambda h: (-h[0], h[1]))[: self.limit]
+
+    def taken(self) -> list[tuple[float, int, _Scored, int]]:
+        """Up to `limit` distinct rejects: in turn, each campaign's best not yet taken."""
+        queues = [iter(self._held[c]) for c in sorted(self._held)]
+        chosen: dict[int, tuple] = {}  # offer order -> entry
+        while queues and len(chosen) < self.limit:
+            for queue in list(queues):
+                entry = next((e for e in queue if e[1] not in chosen), None)
+                if entry is None:
+                    queues.remove(queue)
+                elif len(chosen) < self.limit:
+                    chosen[entry[1]] = entry
+        return sorted(chosen.values(), key=lambda h: (-h[0], h[1]))
 
     def output(self, index: KeywordIndex) -> pa.RecordBatch | None:
-        if not self._held:
+        taken = self.taken()
+        if not taken:
             return None
         parts = []
-        for scored in {id(h[2]): h[2] for h in self._held}.values():
-            picked = np.array([row for _, _, s, row in self._held if s is scored], np.int64)
+        for scored in {id(h[2]): h[2] for h in taken}.values():
+            picked = np.array([row for _, _, s, row in taken if s is scored], np.int64)
             parts.append(scored.output(picked, index))
         return pa.concat_batches(parts)

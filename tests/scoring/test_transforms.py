@@ -110,6 +110,30 @@ def test_classify_returns_leads_best_rejects_and_challenger_scores(
     assert all(r.challenger_score is None for r in all_rejects)  # no challenger, no score
 
 
+def test_best_rejects_take_turns_among_campaigns(spark, champion_settings, tmp_path):
+    settings = dataclasses.replace(champion_settings, data_dir=tmp_path)
+    shipped = ChampionTracker(settings, spark).current()
+    roofers = {
+        "bau-1": "Roofer life: up at 5, home at 7. Love this job",
+        "bau-2": "my cousin is a roofer lol",
+        "bau-3": "roofers on strike, says the news",
+    }
+    tweets = [tweet(i, text) for i, text in roofers.items()]
+    tweets.append(tweet("it-1", "CRM is such a boring acronym lol"))
+    candidates = keyword_prefilter(frame(spark, tweets), INDEX).coalesce(1)  # one partition
+    scores = {
+        r.tweet_id: r.score for r in classify(candidates, shipped.folder_name, INDEX).collect()
+    }
+    bau = sorted(roofers, key=scores.get, reverse=True)
+    assert scores["it-1"] < scores[bau[1]]  # by score alone, two roofer tweets would be kept
+
+    kept = classify(candidates, shipped.folder_name, INDEX, near_misses=2).collect()
+
+    assert not any(r.is_lead for r in kept)
+    # one place each: the roofing campaign's best reject, and the software campaign's only one
+    assert {r.tweet_id for r in kept} == {bau[0], "it-1"}
+
+
 def test_classify_counts_the_keyword_matches(spark, champion_settings, tmp_path):
     settings = dataclasses.replace(champion_settings, data_dir=tmp_path)
     shipped = ChampionTracker(settings, spark).current()
