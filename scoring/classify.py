@@ -91,7 +91,7 @@ def classify(
     """
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        rejects = _BestRejects(near_misses)
+        rejects = _BestRejects(near_misses, index)
         for batch in batches:
             routed = _Routed.of(batch, index)
             if matches is not None:
@@ -105,7 +105,7 @@ def classify(
                 yield scored.output(np.flatnonzero(keep), index)
             rejects.offer(scored, np.flatnonzero(~keep))
             _settle_heap()
-        if (best := rejects.output(index)) is not None:
+        if (best := rejects.output()) is not None:
             yield best
 
     columns = [*TWEET_COLUMNS, "found"]
@@ -225,12 +225,15 @@ class _BestRejects:
 
     The places go round the campaigns, each taking its best reject not yet taken, so that a
     campaign whose tweets all score low (a new market, a language without seed labels) still
-    sends its near-misses to the review queue, where its team's labels teach the most.
+    sends its near-misses to the review queue, where its team's labels teach the most. Only
+    the rows still in the running are held, already in the output's shape: never a whole batch.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, index: KeywordIndex) -> None:
         self.limit = limit
-        self._held: dict[str, list[tuple[float, int, _Scored, int]]] = {}  # campaign -> best
+        self.index = index
+        # campaign -> its best: (score, offer order, rows in SCORED_SCHEMA_DDL's shape, row)
+        self._held: dict[str, list[tuple[float, int, pa.RecordBatch, int]]] = {}
         self._offered = 0
 
     def offer(self, scored: _Scored, rejected: np.ndarray) -> None:
@@ -238,10 +241,10 @@ class _BestRejects:
             return
         campaigns = scored.routed.campaigns
         wanted = len({c for i in rejected.tolist() for c in campaigns[i]}) * self.limit
-        fresh: dict[str, list] = {}
+        fresh: dict[str, list[tuple[float, int, int]]] = {}
         found = 0
         for i in rejected[np.argsort(-scored.score[rejected], kind="stable")].tolist():
-            entry = (float(scored.score[i]), self._offered, scored, i)
+            entry = (float(scored.score[i]), self._offered, i)
             self._offered += 1
             for campaign in campaigns[i]:
                 if len(best := fresh.setdefault(campaign, [])) < self.limit:
@@ -249,11 +252,15 @@ class _BestRejects:
                     found += 1
             if found == wanted:
                 break  # every campaign of the batch has its best rejects
+        rows = sorted({i for best in fresh.values() for _, _, i in best})
+        shaped = scored.output(np.array(rows, np.int64), self.index)
+        position = {row: n for n, row in enumerate(rows)}
         for campaign, best in fresh.items():
-            held = self._held.get(campaign, []) + best
+            held = self._held.get(campaign, [])
+            held += [(score, order, shaped, position[i]) for score, order, i in best]
             self._held[campaign] = sorted(held, key=lambda h: (-h[0], h[1]))[: self.limit]
 
-    def taken(self) -> list[tuple[float, int, _Scored, int]]:
+    def taken(self) -> list[tuple[float, int, pa.RecordBatch, int]]:
         """Up to `limit` distinct rejects: in turn, each campaign's best not yet taken."""
         queues = [iter(self._held[c]) for c in sorted(self._held)]
         chosen: dict[int, tuple] = {}  # offer order -> entry
@@ -266,12 +273,9 @@ class _BestRejects:
                     chosen[entry[1]] = entry
         return sorted(chosen.values(), key=lambda h: (-h[0], h[1]))
 
-    def output(self, index: KeywordIndex) -> pa.RecordBatch | None:
+    def output(self) -> pa.RecordBatch | None:
+        """The rejects taken, best first, in SCORED_SCHEMA_DDL's shape."""
         taken = self.taken()
         if not taken:
             return None
-        parts = []
-        for scored in {id(h[2]): h[2] for h in taken}.values():
-            picked = np.array([row for _, _, s, row in taken if s is scored], np.int64)
-            parts.append(scored.output(picked, index))
-        return pa.concat_batches(parts)
+        return pa.concat_batches([rows.slice(row, 1) for _, _, rows, row in taken])
