@@ -59,8 +59,12 @@ MODELS = {"A": "A seed only", "B": "B + feedback"}
 
 
 def campaign_path(name: str) -> Path:
-    """A named benchmark campaign's file, or the path given."""
-    return CAMPAIGNS.get(name, Path(name))
+    """A named benchmark campaign's file, or the path given (which must exist)."""
+    path = CAMPAIGNS.get(name, Path(name))
+    if not path.is_file():
+        choices = ", ".join(CAMPAIGNS)
+        raise argparse.ArgumentTypeError(f"no campaign {name!r}: give one of {choices} or a file")
+    return path
 
 
 def campaign_rows(path: Path = CAMPAIGN) -> list[LabelledTweet]:
