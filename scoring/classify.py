@@ -135,14 +135,13 @@ def _collector_paused() -> Iterator[None]:
     nothing and cost about 8 % of the classifier's time. Whatever cycles a batch leaves are
     collected as usual once it is scored.
     """
-    if not gc.isenabled():
-        yield
-        return
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 @dataclass
