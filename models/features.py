@@ -247,6 +247,7 @@ class Featurizer:
         char_weight: float = 1.0,
         meaning_weight: float = 1.0,
         meaning_dimensions: int | None = 128,
+        meaning_prior: float = 16.0,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
@@ -263,6 +264,10 @@ class Featurizer:
             if meaning_weight and meaning_dimensions
             else None
         )
+        # A tweet's meaning counts in proportion to its pieces n, as n / (n + meaning_prior):
+        # on 9,464 seed labels, 16 lifted frozen PR-AUC 0.921 -> 0.925 and cut the real
+        # tweets kept from 94 to 50 in 30,000 (models/word_pieces.py: mean_vectors).
+        self.meaning_prior = meaning_prior
         self.dense_names = DENSE_NAMES  # the dense columns the model is fitted on, in order
         self._tools: dict[str, _LanguageTools] = {}
         self._layout: np.ndarray | None = None
@@ -277,6 +282,7 @@ class Featurizer:
         state.setdefault("char_weight", 1.0)  # models pickled before the weight existed
         state.setdefault("meaning_weight", 0.0)  # models fitted before the meaning block
         state.setdefault("meaning_projection", None)  # the first meaning models used all 384
+        state.setdefault("meaning_prior", 0.0)  # models fitted before short tweets were shrunk
         state.setdefault("dense_names", tuple(n for n in DENSE_NAMES if n not in _ADDED_DENSE))
         self.__dict__.update(state)
         self._tools = {}
@@ -350,7 +356,9 @@ class Featurizer:
         if self.meaning_weight:
             pieces = [[t.pieces for t in a.words] for a in analyses]
             table = self.meaning_table
-            blocks.append(word_pieces().mean_vectors(pieces, table, self.meaning_weight))
+            blocks.append(
+                word_pieces().mean_vectors(pieces, table, self.meaning_weight, self.meaning_prior)
+            )
         return sp.hstack(blocks, format="csr")
 
     @property

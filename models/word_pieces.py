@@ -86,15 +86,27 @@ class WordPieces:
         return np.ascontiguousarray((self.vectors - projection.mean) @ projection.axes)
 
     def mean_vectors(
-        self, rows: list[list[np.ndarray]], table: np.ndarray, weight: float = 1.0
+        self,
+        rows: list[list[np.ndarray]],
+        table: np.ndarray,
+        weight: float = 1.0,
+        prior_pieces: float = 0.0,
     ) -> sp.csr_matrix:
-        """Per tweet (a list of its words' piece arrays), the L2-normalised sum of its pieces'
-        rows of `table` (the direction of the average, as the other blocks are normalised too),
-        times the block's weight."""
+        """Per tweet (a list of its words' piece arrays), the direction of the sum of its
+        pieces' rows of `table` (a unit vector, as the other blocks are normalised too), times
+        the block's weight.
+
+        With `prior_pieces`, a tweet of n pieces gets the direction's length n / (n + prior):
+        the average of three pieces is mostly chance, and at full length it pushed check-ins
+        like "these guys @ Casa De Swerbz" to a score of 0.93. Long tweets keep nearly all of it.
+        """
         # Repeated pieces stay as separate entries: the product below adds them up anyway.
         counts = concatenated_count_matrix(rows, self.size, np.float32, summed=False)
         summed = counts @ table  # float32 throughout: no copy of the table
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
+        if prior_pieces:
+            pieces = np.diff(counts.indptr).astype(np.float32).reshape(-1, 1)
+            norms *= (pieces + prior_pieces) / np.maximum(pieces, 1)
         np.divide(summed, norms / weight, out=summed, where=norms > 0)
         # Every column is filled: build the CSR arrays directly instead of scanning for zeros.
         tweets, width = summed.shape

@@ -93,6 +93,12 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
         "principal axes of the word-piece table (0: all its dimensions)",
         TypeConverters.toInt,
     )
+    meaningPrior = Param(
+        Params._dummy(),
+        "meaningPrior",
+        "pieces a tweet's meaning needs to count fully (0: every tweet counts fully)",
+        TypeConverters.toFloat,
+    )
 
     # A param's default is what stages saved before it existed did: no meaning block, then the
     # whole table. `of` sets every param, so a stage saved today reads back as it was fitted.
@@ -105,6 +111,7 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
         denseWeight=0.5,
         meaningWeight=0.0,
         meaningDimensions=0,
+        meaningPrior=0.0,
     ) -> None:
         super().__init__()
         self._setDefault(
@@ -113,6 +120,7 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
             denseWeight=0.5,
             meaningWeight=0.0,
             meaningDimensions=0,
+            meaningPrior=0.0,
         )
         self._set(**self._input_kwargs)
 
@@ -129,15 +137,17 @@ class TweetFeatures(Transformer, DefaultParamsReadable, DefaultParamsWritable):
             meaningDimensions=(
                 featurizer.meaning_projection.dimensions if featurizer.meaning_projection else 0
             ),
+            meaningPrior=featurizer.meaning_prior,
         )
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         sizes = tuple(self.getOrDefault(p) for p in (self.wordFeatures, self.charFeatures))
         weights = tuple(self.getOrDefault(p) for p in (self.denseWeight, self.meaningWeight))
         dimensions = self.getOrDefault(self.meaningDimensions) or None
+        prior = self.getOrDefault(self.meaningPrior)
 
         def featurise(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-            featurizer = _featurizer(*sizes, *weights, dimensions)
+            featurizer = _featurizer(*sizes, *weights, dimensions, prior)
             for frame in frames:
                 if frame.empty:  # the Featurizer's dense block cannot be built from no rows
                     continue
@@ -156,9 +166,17 @@ def _featurizer(
     dense_weight: float,
     meaning_weight: float,
     meaning_dimensions: int | None,
+    meaning_prior: float,
 ) -> Featurizer:
     """This worker's Featurizer of the given sizes and weights, built once."""
-    key = (word_features, char_features, dense_weight, meaning_weight, meaning_dimensions)
+    key = (
+        word_features,
+        char_features,
+        dense_weight,
+        meaning_weight,
+        meaning_dimensions,
+        meaning_prior,
+    )
     if key not in _FEATURIZERS:
         _FEATURIZERS[key] = Featurizer(
             word_features,
@@ -166,6 +184,7 @@ def _featurizer(
             dense_weight,
             meaning_weight=meaning_weight,
             meaning_dimensions=meaning_dimensions,
+            meaning_prior=meaning_prior,
         )
     return _FEATURIZERS[key]
 

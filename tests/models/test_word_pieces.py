@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from models.classifier import MEANING_REASON, BuyingSignalClassifier
@@ -27,8 +28,7 @@ def test_words_never_labelled_land_near_their_kind():
             "lovely birthday cake with strawberries and cream",
         ],
     )
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
-    equipment, other_equipment, cake = vectors
+    equipment, other_equipment, cake = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     assert equipment @ other_equipment > equipment @ cake + 0.1
 
 
@@ -49,6 +49,33 @@ def test_names_links_and_handles_do_not_move_the_meaning():
         ],
     )
     assert np.allclose(vectors[0], vectors[1])
+
+
+def test_a_short_tweet_means_less_than_a_long_one_but_points_the_same_way():
+    featurizer = Featurizer()
+    short, long = _meaning(
+        featurizer,
+        [
+            "forklift broke down",
+            "forklift broke down. forklift broke down. forklift broke down. forklift broke down",
+        ],
+    )
+    # Four pieces against the prior of sixteen: a fifth of the full length; sixteen: half.
+    pieces = len(word_pieces().pieces("forklift")) + 2
+    assert np.linalg.norm(short) == pytest.approx(pieces / (pieces + 16), rel=1e-4)
+    assert np.linalg.norm(long) == pytest.approx(4 * pieces / (4 * pieces + 16), rel=1e-4)
+    assert np.allclose(short / np.linalg.norm(short), long / np.linalg.norm(long), atol=1e-5)
+    unshrunk = Featurizer(meaning_prior=0)
+    assert np.linalg.norm(_meaning(unshrunk, ["forklift broke down"])) == pytest.approx(1.0)
+
+
+def test_a_featurizer_from_before_the_prior_counts_every_tweet_fully():
+    older = Featurizer.__new__(Featurizer)
+    state = Featurizer().__getstate__()
+    del state["meaning_prior"]
+    older.__setstate__(state)
+    assert older.meaning_prior == 0.0
+    assert np.linalg.norm(_meaning(older, ["forklift broke down"])) == pytest.approx(1.0)
 
 
 def test_a_featurizer_from_an_older_model_has_no_meaning_block():
@@ -101,7 +128,7 @@ def test_a_pickled_featurizer_keeps_the_axes_it_was_fitted_on():
 def test_a_featurizer_from_the_first_meaning_models_uses_the_whole_table():
     first = Featurizer.__new__(Featurizer)
     state = Featurizer().__getstate__()
-    del state["meaning_projection"]
+    del state["meaning_projection"], state["meaning_prior"]  # neither existed then
     first.__setstate__(state)
     assert first.meaning_dimensions == word_pieces().dimensions == 384
     texts = ["our forklift broke down again", "lovely cake recipe"]

@@ -148,15 +148,18 @@ def test_a_saved_stage_reads_back_as_fitted_and_an_older_one_without_the_meaning
     loaded = TweetFeatures.load(str(tmp_path / "today"))
     assert loaded.getOrDefault(loaded.meaningWeight) == 1.0
     assert loaded.getOrDefault(loaded.meaningDimensions) == 128
-    # A stage saved before the meaning params existed has neither in its metadata.
+    assert loaded.getOrDefault(loaded.meaningPrior) == 16.0
+    # A stage saved before the meaning params existed has none of them in its metadata.
     (metadata,) = (tmp_path / "today" / "metadata").glob("part-*")
     saved = orjson.loads(metadata.read_bytes())
     for params in (saved["paramMap"], saved["defaultParamMap"]):
         params.pop("meaningWeight", None)
         params.pop("meaningDimensions", None)
+        params.pop("meaningPrior", None)
     metadata.write_bytes(orjson.dumps(saved))
     for checksum in metadata.parent.glob(".*.crc"):  # Hadoop's checksums of the old bytes
         checksum.unlink()
     older = TweetFeatures.load(str(tmp_path / "today"))
     assert older.getOrDefault(older.meaningWeight) == 0.0
     assert older.getOrDefault(older.meaningDimensions) == 0
+    assert older.getOrDefault(older.meaningPrior) == 0.0
