@@ -37,10 +37,22 @@ LEXICON_FILE = Path(__file__).with_name("cues.toml")
 
 
 @lru_cache(maxsize=4)
+def _lexicon(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 def load_cues(path: Path = LEXICON_FILE) -> dict[str, dict[str, tuple[str, ...]]]:
     """The cue phrases per language and category, from the lexicon file (read once)."""
-    document = tomllib.loads(path.read_text(encoding="utf-8"))
     return {
         lang: {category: tuple(table["phrases"]) for category, table in categories.items()}
-        for lang, categories in document.items()
+        for lang, categories in _lexicon(path).items()
+    }
+
+
+def load_cue_endings(path: Path = LEXICON_FILE) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Word endings that are a cue by themselves, per language and category (a table's
+    optional `endings`): Finnish says "we" and "our" with an ending, not a word."""
+    return {
+        lang: {c: tuple(t["endings"]) for c, t in categories.items() if t.get("endings")}
+        for lang, categories in _lexicon(path).items()
     }

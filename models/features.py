@@ -14,7 +14,7 @@ from sklearn.preprocessing import normalize
 from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 
-from models.cues import BUYING_CUES, CUE_LABELS, load_cues
+from models.cues import BUYING_CUES, CUE_LABELS, load_cue_endings, load_cues
 from models.hashing import concatenated_count_matrix, count_matrix, hashed_column
 from models.language import LANGUAGES, Normaliser, clean_text, pipeline, route_language
 from models.word_pieces import NO_PIECES, Projection, WordPieces, word_pieces
@@ -62,6 +62,7 @@ class _Token(NamedTuple):
     capitalised: bool  # starts with a capital but is not all capitals (a name, inside text)
     ends_sentence: bool
     pieces: np.ndarray  # its word-piece ids in the encoder's vocabulary (empty: none used)
+    ending_cue: str | None  # the cue category its ending marks, if any (models/cues.toml)
 
 
 @dataclass
@@ -126,6 +127,13 @@ class _LanguageTools:
             capitalised=False,
             ends_sentence=False,
             pieces=NO_PIECES,  # a name says nothing about buying, in meaning either
+            ending_cue=None,
+        )
+        # (category, ending) pairs; a word must be two letters longer than the ending
+        self.endings = tuple(
+            (category, ending)
+            for category, endings in load_cue_endings().get(lang, {}).items()
+            for ending in endings
         )
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for category, phrases in load_cues()[lang].items():
@@ -159,10 +167,18 @@ class _LanguageTools:
                 capitalised=text[:1].isupper() and not text.isupper(),
                 ends_sentence=text in _SENTENCE_ENDS,
                 pieces=pieces,
+                ending_cue=self.ending_cue(text.lower()) if is_word else None,
             )
             if len(self._tokens) < _CACHE_LIMIT:  # bound memory on an endless stream
                 self._tokens[orth] = info
         return info
+
+    def ending_cue(self, word: str) -> str | None:
+        """The cue category a word's ending marks by itself, if any."""
+        for category, ending in self.endings:
+            if word.endswith(ending) and len(word) >= len(ending) + 2:
+                return category
+        return None
 
     def without_names(self, tokens: list[_Token]) -> list[_Token]:
         """The word tokens, each capitalised word inside a sentence replaced by one NAME token.
@@ -222,6 +238,11 @@ class _LanguageTools:
             category = self.nlp.vocab.strings[match_id]
             cues.append((category, " ".join(t.text for t in tokens[start:end])))
             dense[_CUE_INDEX[category]] += 1.0
+        if self.endings:
+            for token in tokens:
+                if token.ending_cue is not None:
+                    cues.append((token.ending_cue, token.text))
+                    dense[_CUE_INDEX[token.ending_cue]] += 1.0
         present = {c for c, _ in cues}
         for i in {_CUE_INDEX[c] for c in present}:
             dense[i] = math.log1p(dense[i])

@@ -332,6 +332,28 @@ def test_a_german_request_does_not_match_the_seller_cue():
     assert "seller_ad" not in {category for category, _ in analysis.cues}
 
 
+def _finnish_cues(text: str) -> set[str]:
+    return {category for category, _ in Featurizer().analyse([text], ["fi"])[0].cues}
+
+
+def test_a_finnish_buyer_speaks_for_the_firm_in_an_ending_the_stemmer_drops():
+    assert "own_org" in _finnish_cues("Tarvitsemme uuden toimittajan pakkausmateriaaleille.")
+    assert "own_org" in _finnish_cues("Toimistomme tulostin hajosi taas")
+    assert "own_org" not in _finnish_cues("emme tiedä vielä")  # too short to be a stem + ending
+
+
+def test_finnish_words_sharing_a_stem_with_an_advert_or_a_failure_are_neither():
+    # "for a small firm", "customers" and "new" once read as "for your firm", "your
+    # customers" (adverts) and "again" (a failure).
+    found = _finnish_cues(
+        "Osaako joku suositella kirjanpitotoimistoa pienelle yritykselle? "
+        "Asiakkaat haluaa uuden laskutuksen."
+    )
+    assert not found & {"seller_ad", "pain"}
+    advert = _finnish_cues("Tilaa nyt, toimitamme nopeasti! Varaa aika asiantuntijamme kanssa.")
+    assert "seller_ad" in advert
+
+
 def test_reasons_quote_the_tweet_not_the_masking(champion):
     text = TEXTS["minimum"]["de"]["buying"][3]  # "... Frist 30.09."
     reasons = predict(champion, [text], "de")["reasons"].iloc[0]
