@@ -293,7 +293,8 @@ def test_neutral_business_statements_are_not_kept(champion):
 LENGTH_BALANCE = Path(__file__).resolve().parents[2] / "bench" / "data" / "length_balance.jsonl"
 # A model that read length instead of wording ranked this set at PR-AUC 0.31 (terse leads and
 # long look-alikes only) and 0.73 (with long leads and terse look-alikes too; base rate 0.53).
-MIN_LENGTH_BALANCE_PR_AUC = 0.78
+# Measured 0.919 (quick candidate) and 0.928 (default training) on the 19,260 seed labels.
+MIN_LENGTH_BALANCE_PR_AUC = 0.88
 
 
 def ranked_set(champion, path: Path) -> float:
@@ -314,15 +315,16 @@ def test_length_does_not_decide_terse_leads_and_long_look_alikes(champion):
 # or a worker's ("fridge at home packed up"). Never trained on: training on it lowered recall
 # at precision 0.90 on the frozen split (bench figures in the README).
 BUSINESS_OR_HOUSEHOLD = LENGTH_BALANCE.with_name("business_or_household.jsonl")
-# Measured 0.769 (quick candidate) and 0.771 (default training); a coin would score about 0.5.
-MIN_BUSINESS_OR_HOUSEHOLD_PR_AUC = 0.72
+# Measured 0.832 (quick candidate) and 0.839 (default training) on the 19,260 seed labels
+# (0.77 on the 4,764 before); a coin would score about 0.5.
+MIN_BUSINESS_OR_HOUSEHOLD_PR_AUC = 0.80
 
 
 def test_business_and_household_needs_are_ranked_better_than_chance(champion):
     assert ranked_set(champion, BUSINESS_OR_HOUSEHOLD) >= MIN_BUSINESS_OR_HOUSEHOLD_PR_AUC
 
 
-@known_failure("a business and a household asking for the same trade look alike (PR-AUC 0.77)")
+@known_failure("a business and a household asking for the same trade look alike (PR-AUC 0.84)")
 def test_one_detail_tells_a_business_need_from_a_household_one(champion):
     assert ranked_set(champion, BUSINESS_OR_HOUSEHOLD) >= 0.90
 
