@@ -119,20 +119,28 @@ def test_best_rejects_take_turns_among_campaigns(spark, champion_settings, tmp_p
         "bau-2": "my cousin is a roofer lol",
         "bau-3": "roofers on strike, says the news",
     }
-    tweets = [tweet(i, text) for i, text in roofers.items()]
-    tweets.append(tweet("it-1", "CRM is such a boring acronym lol"))
-    candidates = keyword_prefilter(frame(spark, tweets), INDEX).coalesce(1)  # one partition
-    scores = {
-        r.tweet_id: r.score for r in classify(candidates, shipped.folder_name, INDEX).collect()
+    software = {
+        "it-1": "CRM is such a boring acronym lol",
+        "it-2": "my cat walked on the keyboard and opened the CRM lol",
+        "it-3": "CRM memes are the best memes lol",
     }
+    every = keyword_prefilter(
+        frame(spark, [tweet(i, t) for i, t in {**roofers, **software}.items()]), INDEX
+    )
+    scores = {r.tweet_id: r.score for r in classify(every, shipped.folder_name, INDEX).collect()}
+    # The software campaign's one tweet is the one the model likes least, whichever model it is:
+    # by score alone, two roofer tweets would then take both places.
+    it = min(software, key=scores.get)
     bau = sorted(roofers, key=scores.get, reverse=True)
-    assert scores["it-1"] < scores[bau[1]]  # by score alone, two roofer tweets would be kept
+    assert scores[it] < scores[bau[1]]
+    tweets = [tweet(i, text) for i, text in roofers.items()] + [tweet(it, software[it])]
+    candidates = keyword_prefilter(frame(spark, tweets), INDEX).coalesce(1)  # one partition
 
     kept = classify(candidates, shipped.folder_name, INDEX, near_misses=2).collect()
 
     assert not any(r.is_lead for r in kept)
     # one place each: the roofing campaign's best reject, and the software campaign's only one
-    assert {r.tweet_id for r in kept} == {bau[0], "it-1"}
+    assert {r.tweet_id for r in kept} == {bau[0], it}
 
 
 def test_classify_counts_the_keyword_matches(spark, champion_settings, tmp_path):
