@@ -55,7 +55,7 @@ def ensure_champion(settings: Settings) -> None:
     client = connect(settings.mlflow_tracking_uri, settings.mlflow_artifact_root)
     if alias_ref(client, settings.model_name, settings.model_alias) is None:
         log.info(
-            "no %s model yet: training the bootstrap model on the seed labels (~1 min)",
+            "no %s model yet: training the bootstrap model on the seed labels (about 2 min)",
             settings.model_alias,
         )
         from training.train import train_and_register
