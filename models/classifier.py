@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.cues import BUYING_CUES, CUE_LABELS
-from models.features import CUE_NAMES, DENSE_NAMES, Analysis, Featurizer
+from models.features import Featurizer
+from models.tweet_analysis import CUE_NAMES, DENSE_NAMES, Analysis
 
 
 def linear_weights(estimator) -> np.ndarray:

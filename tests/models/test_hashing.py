@@ -11,7 +11,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 from models.classifier import BuyingSignalClassifier
-from models.features import _ADDED_DENSE, DENSE_NAMES, NAME, Featurizer, _char_grams
+from models.features import _ADDED_DENSE, Featurizer
+from models.tweet_analysis import DENSE_NAMES, NAME, _char_grams
 
 TEXTS = [
     "Third forklift breakdown this month. Anyone know a decent rental firm near Leeds?",

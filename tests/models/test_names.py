@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from models.features import NAME, Featurizer
+from models.features import Featurizer
+from models.tweet_analysis import NAME
 
 
 def words(text: str, lang: str) -> list[str]:
