@@ -149,7 +149,8 @@ class LanguageTools:
             # The cue matcher reads NORM, which falls back to the lexeme's: setting it once
             # per spelling spares writing every token's NORM into every doc.
             self.nlp.vocab[orth].norm_ = norm
-            grams = _char_grams(text.lower())
+            lower = text.lower()
+            grams = _char_grams(lower)
             is_word = any(ch.isalnum() for ch in text)
             # Only words reach the meaning block: punctuation and emoji need no pieces.
             pieces = self.word_pieces.pieces(text) if self.word_pieces and is_word else NO_PIECES
@@ -165,7 +166,7 @@ class LanguageTools:
                 capitalised=text[:1].isupper() and not text.isupper(),
                 ends_sentence=text in _SENTENCE_ENDS,
                 pieces=pieces,
-                ending_cue=self.ending_cue(text.lower()) if is_word else None,
+                ending_cue=self.ending_cue(lower) if is_word else None,
             )
             if len(self._tokens) < _CACHE_LIMIT:  # bound memory on an endless stream
                 self._tokens[orth] = info
